@@ -5,7 +5,6 @@ import os
 import tensorflow as tf
 
 from keras_gans.data import _pipeline
-from keras_gans.data._preprocess import Preprocessing
 from keras_gans.data._scan import IMAGE_EXTENSIONS, scan_images
 from keras_gans.data._unpaired import unpaired
 
@@ -107,17 +106,8 @@ def image_folder(
     print(next(iter(ds)).shape)  # (4, 32, 32, 3)
     ```
     """
-    prep = Preprocessing.create(
-        preprocess,
-        image_size=image_size,
-        load_size=load_size,
-        crop_size=crop_size,
-        crop=crop,
-        flip=flip,
-        alpha=alpha,
-        interpolation=interpolation,
-    )
-    _pipeline.check_common(batch_size, repeat, seed, cache)
+    # First, while `locals()` holds the arguments only.
+    prep, options = _pipeline.check_arguments(locals())
     path = os.fspath(path)
     report = scan_images(
         path, min_size=prep.min_source_size(), validate=validate, alpha=alpha
@@ -136,26 +126,17 @@ def image_folder(
     report.warn()
     count = len(report.images)
     _pipeline.check_batchable(report, prep, batch_size, validate)
-    if batch_size is not None and drop_remainder and validate and count < batch_size:
-        raise ValueError(
-            f"{path!r} has {count} readable image(s), fewer than "
-            f"batch_size={batch_size} with drop_remainder=True, so the dataset "
-            "would be empty."
-        )
+    if validate:
+        _pipeline.check_not_empty(path, count, batch_size, drop_remainder)
     items = tf.data.Dataset.from_tensor_slices(tf.constant(report.images, tf.string))
+    options["shuffle_buffer"] = count  # a full shuffle of the file names
     return _pipeline.build(
         items,
         count if validate else None,
         tf.io.read_file,
         prep,
-        batch_size=batch_size,
-        shuffle=shuffle,
-        shuffle_buffer=count,
-        seed=seed,
-        cache=cache,
-        repeat=repeat,
-        drop_remainder=drop_remainder,
         skip_errors=not validate,
+        **options,
     )
 
 

@@ -19,6 +19,7 @@ import random
 import numpy as np
 import tensorflow as tf
 
+from keras_gans.data._preprocess import Preprocessing
 from keras_gans.data._preprocess import image_size_repr as size_repr
 
 AUTOTUNE = tf.data.AUTOTUNE
@@ -65,6 +66,63 @@ def check_common(batch_size, repeat, seed, cache, shuffle_buffer=None):
         raise ValueError(
             "`shuffle_buffer` must be a positive integer or None. "
             f"Received: shuffle_buffer={shuffle_buffer!r}"
+        )
+
+
+#: The arguments of `Preprocessing.create` that the public readers take.
+PREPROCESS_ARGUMENTS = (
+    "preprocess",
+    "image_size",
+    "load_size",
+    "crop_size",
+    "crop",
+    "flip",
+    "alpha",
+    "interpolation",
+)
+#: The arguments of `build` that the public readers take.
+BUILD_ARGUMENTS = (
+    "batch_size",
+    "shuffle",
+    "shuffle_buffer",
+    "seed",
+    "cache",
+    "repeat",
+    "drop_remainder",
+)
+
+
+def check_arguments(arguments):
+    """Check the arguments that `image_folder` and `tfrecords` share.
+
+    Args:
+        arguments: dict. The reader's arguments by name (its `locals()` on
+            entry): every name of `PREPROCESS_ARGUMENTS` and of
+            `BUILD_ARGUMENTS` (`shuffle_buffer` may be missing: None).
+
+    Returns:
+        `(prep, options)`: the `Preprocessing`, and the keyword arguments of
+        `build` (a new dict, the caller may change it).
+    """
+    prep = Preprocessing.create(**{k: arguments[k] for k in PREPROCESS_ARGUMENTS})
+    options = {k: arguments.get(k) for k in BUILD_ARGUMENTS}
+    check_common(
+        options["batch_size"],
+        options["repeat"],
+        options["seed"],
+        options["cache"],
+        options["shuffle_buffer"],
+    )
+    return prep, options
+
+
+def check_not_empty(source, count, batch_size, drop_remainder):
+    """Raise when `drop_remainder` would leave no batch of `count` images."""
+    if batch_size is not None and drop_remainder and count < batch_size:
+        raise ValueError(
+            f"{source!r} has {count} readable image(s), fewer than "
+            f"batch_size={batch_size} with drop_remainder=True, so the dataset "
+            "would be empty."
         )
 
 

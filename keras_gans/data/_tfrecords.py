@@ -9,7 +9,6 @@ import tensorflow as tf
 
 from keras_gans.data import _pipeline
 from keras_gans.data._pipeline import graph_fn
-from keras_gans.data._preprocess import Preprocessing
 from keras_gans.data._scan import ScanReport, classify, failure_reason, probe
 
 TFRECORD_EXTENSIONS = (".tfrec", ".tfrecord", ".tfrecords")
@@ -171,17 +170,8 @@ def tfrecords(
     print(next(iter(ds)).shape)  # (2, 32, 32, 3)
     ```
     """
-    prep = Preprocessing.create(
-        preprocess,
-        image_size=image_size,
-        load_size=load_size,
-        crop_size=crop_size,
-        crop=crop,
-        flip=flip,
-        alpha=alpha,
-        interpolation=interpolation,
-    )
-    _pipeline.check_common(batch_size, repeat, seed, cache, shuffle_buffer)
+    # First, while `locals()` holds the arguments only.
+    prep, options = _pipeline.check_arguments(locals())
     if not isinstance(image_key, str) or not image_key:
         raise ValueError(
             f"`image_key` must be a non-empty string. Received: image_key={image_key!r}"
@@ -251,24 +241,14 @@ def tfrecords(
         )
     else:
         records = records.apply(tf.data.experimental.assert_cardinality(total))
-    if batch_size is not None and drop_remainder and count < batch_size:
-        raise ValueError(
-            f"{source!r} has {count} readable image(s), fewer than "
-            f"batch_size={batch_size} with drop_remainder=True."
-        )
+    _pipeline.check_not_empty(source, count, batch_size, drop_remainder)
     return _pipeline.build(
         records,
         count if validate else None,
         read,
         prep,
-        batch_size=batch_size,
-        shuffle=shuffle,
-        shuffle_buffer=shuffle_buffer,
-        seed=seed,
-        cache=cache,
-        repeat=repeat,
-        drop_remainder=drop_remainder,
         skip_errors=not validate,
+        **options,
     )
 
 

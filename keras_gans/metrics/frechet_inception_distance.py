@@ -5,13 +5,8 @@ import warnings
 import keras
 import numpy as np
 
-from keras_gans.metrics._utils import (
-    as_batch,
-    check_positive_int,
-    extract_features,
-    iter_batches,
-    resolve_feature_extractor,
-)
+from keras_gans.metrics._feature_metric import FeatureMetric, accumulate
+from keras_gans.metrics._utils import check_positive_int
 
 
 def _scipy_sqrtm():
@@ -151,7 +146,7 @@ class _RunningMoments:
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
-class FrechetInceptionDistance:
+class FrechetInceptionDistance(FeatureMetric):
     """Streaming Fréchet Inception Distance (FID) between real and fake images.
 
     Feed batches with `update_state(real_batch, fake_batch)` (either may be
@@ -192,53 +187,12 @@ class FrechetInceptionDistance:
       Converge to a Local Nash Equilibrium](https://arxiv.org/abs/1706.08500)
     """
 
-    def __init__(self, feature_extractor=None):
-        self.feature_extractor = feature_extractor
-        self._extractor = None
-        self.reset_state()
-
-    def _features(self, images):
-        if self._extractor is None:
-            self._extractor = resolve_feature_extractor(self.feature_extractor)
-        return extract_features(self._extractor, images)
-
-    @property
-    def num_real(self):
-        """Number of real samples seen so far."""
-        return self._real.count
-
-    @property
-    def num_fake(self):
-        """Number of fake samples seen so far."""
-        return self._fake.count
-
-    def update_real(self, images):
-        """Add one batch of real images (N, ...) to the statistics."""
-        self._real.update(self._features(as_batch(images)))
-
-    def update_fake(self, images):
-        """Add one batch of generated images (N, ...) to the statistics."""
-        self._fake.update(self._features(as_batch(images)))
-
-    def update_state(self, real_images=None, fake_images=None):
-        """Add a batch of real and/or a batch of fake images."""
-        if real_images is not None:
-            self.update_real(real_images)
-        if fake_images is not None:
-            self.update_fake(fake_images)
-
-    def reset_state(self, *, real=True, fake=True):
-        """Forget the real and/or fake statistics (e.g. keep fixed real ones)."""
-        if real:
-            self._real = _RunningMoments()
-        if fake:
-            self._fake = _RunningMoments()
+    def _new_store(self, side):
+        return _RunningMoments()
 
     def statistics(self, which):
         """`(mean, covariance)` of the features of `which` = "real" or "fake"."""
-        if which not in ("real", "fake"):
-            raise ValueError(f"`which` must be 'real' or 'fake'. Received: {which!r}")
-        moments = self._real if which == "real" else self._fake
+        moments = self._store(which)
         if moments.count < 2:
             raise ValueError(
                 f"FID needs at least 2 {which} samples; it has {moments.count}"
@@ -265,21 +219,6 @@ class FrechetInceptionDistance:
                 stacklevel=2,
             )
         return frechet_distance(mu_r, sigma_r, mu_f, sigma_f)
-
-    def get_config(self):
-        return {
-            "feature_extractor": keras.saving.serialize_keras_object(
-                self.feature_extractor
-            )
-        }
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        config["feature_extractor"] = keras.saving.deserialize_keras_object(
-            config["feature_extractor"]
-        )
-        return cls(**config)
 
 
 def fid(real, fake, feature_extractor=None, *, batch_size=50):
@@ -313,8 +252,4 @@ def fid(real, fake, feature_extractor=None, *, batch_size=50):
     """
     batch_size = check_positive_int(batch_size, "batch_size")
     metric = FrechetInceptionDistance(feature_extractor)
-    for batch in iter_batches(real, batch_size, name="real"):
-        metric.update_real(batch)
-    for batch in iter_batches(fake, batch_size, name="fake"):
-        metric.update_fake(batch)
-    return metric.result()
+    return accumulate(metric, real, fake, batch_size).result()

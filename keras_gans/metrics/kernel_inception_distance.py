@@ -3,13 +3,8 @@
 import keras
 import numpy as np
 
-from keras_gans.metrics._utils import (
-    as_batch,
-    check_positive_int,
-    extract_features,
-    iter_batches,
-    resolve_feature_extractor,
-)
+from keras_gans.metrics._feature_metric import FeatureMetric, accumulate
+from keras_gans.metrics._utils import check_positive_int
 
 
 def _polynomial_mmd2(x, y):
@@ -34,7 +29,7 @@ class _FeatureStore:
     def __init__(self, max_samples, rng):
         self.max_samples = max_samples
         self.rng = rng
-        self.seen = 0
+        self.count = 0
         self._chunks = []
         self._reservoir = None
         self._filled = 0
@@ -46,7 +41,7 @@ class _FeatureStore:
             return
         if self.max_samples is None:
             self._chunks.append(features)
-            self.seen += n
+            self.count += n
             return
         k = self.max_samples
         if self._reservoir is None:
@@ -57,12 +52,12 @@ class _FeatureStore:
         take = min(k - self._filled, n)
         self._reservoir[self._filled : self._filled + take] = features[:take]
         self._filled += take
-        self.seen += take
+        self.count += take
         for row in features[take:]:
-            slot = self.rng.integers(0, self.seen + 1)
+            slot = self.rng.integers(0, self.count + 1)
             if slot < k:
                 self._reservoir[slot] = row
-            self.seen += 1
+            self.count += 1
 
     def features(self):
         if self.max_samples is not None:
@@ -77,7 +72,7 @@ class _FeatureStore:
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
-class KernelInceptionDistance:
+class KernelInceptionDistance(FeatureMetric):
     """Streaming Kernel Inception Distance (KID) between real and fake images.
 
     KID is the squared maximum mean discrepancy (MMD^2) between the feature
@@ -134,7 +129,6 @@ class KernelInceptionDistance:
         max_samples=None,
         seed=0,
     ):
-        self.feature_extractor = feature_extractor
         self.subsets = check_positive_int(subsets, "subsets")
         self.subset_size = check_positive_int(subset_size, "subset_size", minimum=2)
         if max_samples is not None:
@@ -143,53 +137,17 @@ class KernelInceptionDistance:
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
             raise ValueError(f"`seed` must be an integer. Received: seed={seed!r}")
         self.seed = int(seed)
-        self._extractor = None
-        self.reset_state()
+        super().__init__(feature_extractor)
 
-    def _features(self, images):
-        if self._extractor is None:
-            self._extractor = resolve_feature_extractor(self.feature_extractor)
-        return extract_features(self._extractor, images)
-
-    @property
-    def num_real(self):
-        """Number of real samples seen so far (kept or not)."""
-        return self._real.seen
-
-    @property
-    def num_fake(self):
-        """Number of fake samples seen so far (kept or not)."""
-        return self._fake.seen
-
-    def update_real(self, images):
-        """Add one batch of real images (N, ...)."""
-        self._real.update(self._features(as_batch(images)))
-
-    def update_fake(self, images):
-        """Add one batch of generated images (N, ...)."""
-        self._fake.update(self._features(as_batch(images)))
-
-    def update_state(self, real_images=None, fake_images=None):
-        """Add a batch of real and/or a batch of fake images."""
-        if real_images is not None:
-            self.update_real(real_images)
-        if fake_images is not None:
-            self.update_fake(fake_images)
-
-    def reset_state(self, *, real=True, fake=True):
-        """Forget the real and/or fake features (e.g. keep fixed real ones)."""
-        if real:
-            rng = np.random.default_rng([self.seed, 1])
-            self._real = _FeatureStore(self.max_samples, rng)
-        if fake:
-            rng = np.random.default_rng([self.seed, 2])
-            self._fake = _FeatureStore(self.max_samples, rng)
+    def _new_store(self, side):
+        # One random stream per side: the reservoirs do not depend on the
+        # order in which real and fake batches arrive.
+        rng = np.random.default_rng([self.seed, 1 if side == "real" else 2])
+        return _FeatureStore(self.max_samples, rng)
 
     def features(self, which):
         """The kept features (N, D) float32 of `which` = "real" or "fake"."""
-        if which not in ("real", "fake"):
-            raise ValueError(f"`which` must be 'real' or 'fake'. Received: {which!r}")
-        return (self._real if which == "real" else self._fake).features()
+        return self._store(which).features()
 
     def result(self, return_std=False):
         """The KID (mean over subsets), or `(mean, std)` if `return_std`."""
@@ -218,22 +176,12 @@ class KernelInceptionDistance:
 
     def get_config(self):
         return {
-            "feature_extractor": keras.saving.serialize_keras_object(
-                self.feature_extractor
-            ),
+            **super().get_config(),
             "subsets": self.subsets,
             "subset_size": self.subset_size,
             "max_samples": self.max_samples,
             "seed": self.seed,
         }
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        config["feature_extractor"] = keras.saving.deserialize_keras_object(
-            config["feature_extractor"]
-        )
-        return cls(**config)
 
 
 def kid(
@@ -285,8 +233,4 @@ def kid(
     metric = KernelInceptionDistance(
         feature_extractor, subsets=subsets, subset_size=subset_size, seed=seed
     )
-    for batch in iter_batches(real, batch_size, name="real"):
-        metric.update_real(batch)
-    for batch in iter_batches(fake, batch_size, name="fake"):
-        metric.update_fake(batch)
-    return metric.result(return_std=return_std)
+    return accumulate(metric, real, fake, batch_size).result(return_std=return_std)

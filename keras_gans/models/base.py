@@ -29,7 +29,9 @@ A subclass sets `OPTIMIZER_NAMES` and `LOSS_NAMES`, calls
 `self._create_gan_state(loss_weights)` in `__init__`, implements
 `_optimizer_variables(name)`, `call`, `train_step`, `test_step` and
 `sample_grid`, and a `compile` that forwards to `self._compile_gan`,
-taking one `<name>_optimizer` keyword per optimizer.
+taking one `<name>_optimizer` keyword per optimizer (missing ones filled in
+by `self._default_optimizers`: Adam for the generator, copies at
+`discriminator_lr_ratio` x its rate for the others).
 """
 
 import contextlib
@@ -311,6 +313,51 @@ class GANModel(keras.Model):
             lr = optimizer.learning_rate
             if isinstance(lr, keras.Variable):
                 self.base_learning_rates[name].assign(float(lr.numpy()))
+
+    def _default_optimizers(self, optimizers, discriminator_lr_ratio):
+        """Fill in the optimizers a subclass' `compile` was not given.
+
+        A missing generator optimizer is Adam (learning rate `2e-4`,
+        `beta_1=0.5`, `beta_2=0.999`, the paper's); every other missing one is
+        a copy of the generator optimizer with its learning rate multiplied by
+        `discriminator_lr_ratio`.
+
+        Args:
+            optimizers: dict. Name -> optimizer, str or None, for every name
+                of `OPTIMIZER_NAMES` (`"generator"` among them).
+            discriminator_lr_ratio: float. Discriminator / generator learning
+                rate of the copies; must be positive.
+
+        Returns:
+            A dict name -> optimizer (or what `keras.optimizers.get` accepts)
+            for `_compile_gan`.
+        """
+        if (
+            isinstance(discriminator_lr_ratio, bool)
+            or not isinstance(discriminator_lr_ratio, int | float)
+            or discriminator_lr_ratio <= 0
+        ):
+            raise ValueError(
+                "`discriminator_lr_ratio` must be a positive number. "
+                f"Received: discriminator_lr_ratio={discriminator_lr_ratio!r}"
+            )
+        generator_optimizer = optimizers["generator"]
+        if generator_optimizer is None:
+            generator_optimizer = keras.optimizers.Adam(
+                2e-4, beta_1=0.5, beta_2=0.999, name="generator_optimizer"
+            )
+        generator_optimizer = keras.optimizers.get(generator_optimizer)
+        filled = {"generator": generator_optimizer}
+        for name in self.OPTIMIZER_NAMES:
+            if name == "generator":
+                continue
+            optimizer = optimizers[name]
+            if optimizer is None:
+                optimizer = _scaled_copy(
+                    generator_optimizer, discriminator_lr_ratio, f"{name}_optimizer"
+                )
+            filled[name] = optimizer
+        return filled
 
     def get_compile_config(self):
         if not self.compiled or not self.gan_optimizers:

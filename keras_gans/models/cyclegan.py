@@ -12,7 +12,6 @@ from keras_gans.distribute import creation_scope
 from keras_gans.models.base import (
     GANModel,
     _judge,
-    _scaled_copy,
     from_uint8,
     gradient_penalty,
     make_grid,
@@ -279,31 +278,14 @@ class CycleGAN(GANModel):
         float(model.discriminator_a_optimizer.learning_rate.numpy())  # 0.004
         ```
         """
-        if (
-            isinstance(discriminator_lr_ratio, bool)
-            or not isinstance(discriminator_lr_ratio, int | float)
-            or discriminator_lr_ratio <= 0
-        ):
-            raise ValueError(
-                "`discriminator_lr_ratio` must be a positive number. "
-                f"Received: discriminator_lr_ratio={discriminator_lr_ratio!r}"
-            )
-        if generator_optimizer is None:
-            generator_optimizer = keras.optimizers.Adam(
-                2e-4, beta_1=0.5, beta_2=0.999, name="generator_optimizer"
-            )
-        generator_optimizer = keras.optimizers.get(generator_optimizer)
-        optimizers = {"generator": generator_optimizer}
-        for name, opt in (
-            ("discriminator_a", discriminator_a_optimizer),
-            ("discriminator_b", discriminator_b_optimizer),
-        ):
-            if opt is None:
-                opt = _scaled_copy(
-                    generator_optimizer, discriminator_lr_ratio, f"{name}_optimizer"
-                )
-            optimizers[name] = opt
-        self._compile_gan(optimizers, **kwargs)
+        optimizers = {
+            "generator": generator_optimizer,
+            "discriminator_a": discriminator_a_optimizer,
+            "discriminator_b": discriminator_b_optimizer,
+        }
+        self._compile_gan(
+            self._default_optimizers(optimizers, discriminator_lr_ratio), **kwargs
+        )
 
     def _optimizer_variables(self, name):
         if name == "generator":

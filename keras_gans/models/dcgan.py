@@ -13,7 +13,6 @@ from keras_gans.distribute import replica_rows
 from keras_gans.models.base import (
     GANModel,
     _judge,
-    _scaled_copy,
     gradient_penalty,
     make_grid,
     to_uint8,
@@ -288,30 +287,12 @@ class DCGAN(GANModel):
         float(model.discriminator_optimizer.learning_rate.numpy())  # 0.0008
         ```
         """
-        if (
-            isinstance(discriminator_lr_ratio, bool)
-            or not isinstance(discriminator_lr_ratio, int | float)
-            or discriminator_lr_ratio <= 0
-        ):
-            raise ValueError(
-                "`discriminator_lr_ratio` must be a positive number. "
-                f"Received: discriminator_lr_ratio={discriminator_lr_ratio!r}"
-            )
-        if generator_optimizer is None:
-            generator_optimizer = keras.optimizers.Adam(
-                2e-4, beta_1=0.5, beta_2=0.999, name="generator_optimizer"
-            )
-        generator_optimizer = keras.optimizers.get(generator_optimizer)
-        if discriminator_optimizer is None:
-            discriminator_optimizer = _scaled_copy(
-                generator_optimizer, discriminator_lr_ratio, "discriminator_optimizer"
-            )
+        optimizers = {
+            "generator": generator_optimizer,
+            "discriminator": discriminator_optimizer,
+        }
         self._compile_gan(
-            {
-                "generator": generator_optimizer,
-                "discriminator": discriminator_optimizer,
-            },
-            **kwargs,
+            self._default_optimizers(optimizers, discriminator_lr_ratio), **kwargs
         )
 
     def _optimizer_variables(self, name):

@@ -25,13 +25,34 @@ def _n_halvings(input_shape):
     return height.bit_length() - 3
 
 
-def _check_common(ndf, norm, use_bias, input_shape):
+def _stem(ndf, norm, use_bias, spectral_norm, init, input_shape):
+    """Check the arguments; the input and `conv_0` + `act_0` of both builders.
+
+    Returns:
+        `(inputs, x, n, conv_kw)`: the `keras.Input`, the stem's output (at
+        half the input size), the number of further halvings down to 4x4,
+        and the keyword arguments of every conv.
+    """
     check_positive_int("ndf", ndf)
     check_choice("norm", norm, (*NORMALIZATIONS, None))
     if not isinstance(use_bias, bool):
         raise ValueError(f"`use_bias` must be a bool. Received: use_bias={use_bias!r}")
     input_shape = check_input_shape(input_shape)
-    return input_shape, _n_halvings(input_shape)
+    n = _n_halvings(input_shape)
+    conv_kw = {"init": init, "spectral_norm": spectral_norm, "use_bias": use_bias}
+
+    inputs = keras.Input(input_shape, name="image")
+    x = padded_conv(inputs, ndf, 4, strides=2, name="conv_0", **conv_kw)
+    x = make_activation("leaky_relu", name="act_0")(x)
+    return inputs, x, n, conv_kw
+
+
+def _head(inputs, x, kernel_size, conv_kw, name):
+    """`conv_out` (valid, to 1 channel) + flatten to float32 `(batch, 1)` logits."""
+    x = conv2d(1, kernel_size, name="conv_out", **conv_kw)(x)
+    x = keras.layers.Flatten(name="flatten")(x)
+    outputs = keras.layers.Activation("linear", dtype="float32", name="logits")(x)
+    return keras.Model(inputs, outputs, name=name)
 
 
 def dcgan_discriminator(
@@ -85,22 +106,14 @@ def dcgan_discriminator(
     Reference:
         [Radford et al., 2015](https://arxiv.org/abs/1511.06434).
     """
-    input_shape, n = _check_common(ndf, norm, use_bias, input_shape)
-    conv_kw = {"init": init, "spectral_norm": spectral_norm, "use_bias": use_bias}
-
-    inputs = keras.Input(input_shape, name="image")
-    x = padded_conv(inputs, ndf, 4, strides=2, name="conv_0", **conv_kw)
-    x = make_activation("leaky_relu", name="act_0")(x)
+    inputs, x, n, conv_kw = _stem(ndf, norm, use_bias, spectral_norm, init, input_shape)
     for i in range(1, n):
         x = padded_conv(x, ndf * 2**i, 4, strides=2, name=f"conv_{i}", **conv_kw)
         norm_layer = make_norm(norm, name=f"norm_{i}")
         if norm_layer is not None:
             x = norm_layer(x)
         x = make_activation("leaky_relu", name=f"act_{i}")(x)
-    x = conv2d(1, 4, name="conv_out", **conv_kw)(x)
-    x = keras.layers.Flatten(name="flatten")(x)
-    outputs = keras.layers.Activation("linear", dtype="float32", name="logits")(x)
-    return keras.Model(inputs, outputs, name=name)
+    return _head(inputs, x, 4, conv_kw, name)
 
 
 def residual_discriminator(
@@ -155,12 +168,7 @@ def residual_discriminator(
         [He et al., 2016](https://arxiv.org/abs/1512.03385);
         [Radford et al., 2015](https://arxiv.org/abs/1511.06434).
     """
-    input_shape, n = _check_common(ndf, norm, use_bias, input_shape)
-    conv_kw = {"init": init, "spectral_norm": spectral_norm, "use_bias": use_bias}
-
-    inputs = keras.Input(input_shape, name="image")
-    x = padded_conv(inputs, ndf, 4, strides=2, name="conv_0", **conv_kw)
-    x = make_activation("leaky_relu", name="act_0")(x)
+    inputs, x, n, conv_kw = _stem(ndf, norm, use_bias, spectral_norm, init, input_shape)
     for i in range(1, n + 1):
         x = ResidualBlock(
             ndf * 2**i,
@@ -174,10 +182,7 @@ def residual_discriminator(
             spectral_norm=spectral_norm,
             name=f"res_{i}",
         )(x)
-    x = conv2d(1, 2, name="conv_out", **conv_kw)(x)
-    x = keras.layers.Flatten(name="flatten")(x)
-    outputs = keras.layers.Activation("linear", dtype="float32", name="logits")(x)
-    return keras.Model(inputs, outputs, name=name)
+    return _head(inputs, x, 2, conv_kw, name)
 
 
 register_network(
