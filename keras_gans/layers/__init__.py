@@ -13,6 +13,7 @@ from keras_gans.layers.factories import (
     make_norm,
     make_padding,
 )
+from keras_gans.layers.few_channel_conv import FewChannelConv2D, few_channel_conv
 from keras_gans.layers.instance_normalization import InstanceNormalization
 from keras_gans.layers.pixel_shuffle import PixelShuffle
 from keras_gans.layers.pixelwise_vit import PixelwiseViT
@@ -26,12 +27,14 @@ __all__ = [
     "PADDINGS",
     "CSPupBlock",
     "DownsampleBlock",
+    "FewChannelConv2D",
     "InstanceNormalization",
     "PixelShuffle",
     "PixelwiseViT",
     "ReflectPad",
     "ResidualBlock",
     "UpsampleBlock",
+    "few_channel_conv",
     "make_activation",
     "make_norm",
     "make_padding",

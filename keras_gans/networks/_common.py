@@ -2,7 +2,13 @@
 
 import keras
 
+from keras_gans.layers import FewChannelConv2D
 from keras_gans.networks.initializers import get_initializer
+
+# Stride-1 convs with at most this many output channels (the generators' image
+# head, the discriminators' logit conv) use `FewChannelConv2D`: same weights
+# and forward, a backward pass 8x faster on CPU for the 7x7 64 -> 3 head.
+FEW_CHANNELS = 4
 
 
 def check_positive_int(name, value, minimum=1):
@@ -63,10 +69,13 @@ def conv2d(
 ):
     """A Conv2D, wrapped in `keras.layers.SpectralNormalization` when asked.
 
+    A `FewChannelConv2D` (the same conv with a faster gradient) when
+    `filters <= FEW_CHANNELS`, `strides == 1` and `padding == "valid"`.
     With `spectral_norm=True` the wrapper gets `name` and the inner conv
     `name + "_conv"`; `unwrap` returns the conv in both cases.
     """
-    conv = keras.layers.Conv2D(
+    few = filters <= FEW_CHANNELS and strides in (1, (1, 1)) and padding == "valid"
+    conv = (FewChannelConv2D if few else keras.layers.Conv2D)(
         filters,
         kernel_size,
         strides=strides,

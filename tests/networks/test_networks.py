@@ -170,7 +170,7 @@ def _spectral_norm_train_step(name, graph):
     wrappers = [
         la for la in layers if isinstance(la, keras.layers.SpectralNormalization)
     ]
-    convs = [la for la in layers if type(la) is keras.layers.Conv2D]
+    convs = [la for la in layers if isinstance(la, keras.layers.Conv2D)]
     assert wrappers and len(wrappers) == len(convs), "every conv must be wrapped"
     us = [w.vector_u for w in wrappers]
     u_before = [keras.ops.convert_to_numpy(u).copy() for u in us]

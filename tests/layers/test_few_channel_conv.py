@@ -1,0 +1,134 @@
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from keras_gans.layers import FewChannelConv2D
+from tests.layers import run_docstring_examples
+from tests.test_case import assert_allclose, random_input, run_layer_test
+
+
+@pytest.mark.parametrize(
+    "kwargs, input_shape, output_shape",
+    [
+        ({"filters": 3, "kernel_size": 7}, (2, 12, 10, 5), (2, 6, 4, 3)),
+        (
+            {"filters": 1, "kernel_size": 4, "use_bias": False},
+            (1, 9, 9, 6),
+            (1, 6, 6, 1),
+        ),
+        # Settings that fall back to Conv2D's own gradient.
+        ({"filters": 2, "kernel_size": 3, "strides": 2}, (1, 9, 9, 4), (1, 4, 4, 2)),
+        (
+            {"filters": 2, "kernel_size": 3, "padding": "same"},
+            (1, 5, 5, 4),
+            (1, 5, 5, 2),
+        ),
+    ],
+)
+def test_layer(kwargs, input_shape, output_shape, tmp_path):
+    run_layer_test(
+        FewChannelConv2D,
+        kwargs,
+        input_shape,
+        output_shape,
+        expected_num_trainable_weights=2 if kwargs.get("use_bias", True) else 1,
+        tmp_path=tmp_path,
+    )
+
+
+def _twins(filters, kernel_size, input_shape, **kwargs):
+    """A Conv2D and a FewChannelConv2D with the same weights."""
+    ref = keras.layers.Conv2D(filters, kernel_size, **kwargs)
+    ours = FewChannelConv2D(filters, kernel_size, **kwargs)
+    ref.build(input_shape)
+    ours.build(input_shape)
+    ours.set_weights(
+        [random_input(w.shape, seed=i + 1) for i, w in enumerate(ref.weights)]
+    )
+    ref.set_weights(ours.get_weights())
+    return ref, ours
+
+
+def _grads(layer, x, upstream):
+    x = tf.convert_to_tensor(x)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = layer(x)
+        loss = tf.reduce_sum(y * upstream)
+    return [y, *tape.gradient(loss, [x, *layer.trainable_variables])]
+
+
+@pytest.mark.parametrize(
+    "filters, kernel_size, input_shape",
+    [(3, 7, (2, 16, 13, 8)), (1, 4, (1, 11, 11, 16)), (4, (3, 5), (3, 9, 12, 5))],
+)
+def test_gradients_equal_conv2d(filters, kernel_size, input_shape):
+    ref, ours = _twins(filters, kernel_size, input_shape)
+    assert ours._uses_custom_gradient()
+    x = random_input(input_shape)
+    y_ref = ref(x)
+    upstream = random_input(tuple(y_ref.shape), seed=7)
+    for name, a, b in zip(
+        ("output", "d_input", "d_kernel", "d_bias"),
+        _grads(ours, x, upstream),
+        _grads(ref, x, upstream),
+    ):
+        scale = float(np.max(np.abs(b)))
+        assert_allclose(a, b, atol=1e-5 * scale, msg=name)
+
+
+def test_second_order_gradients_equal_conv2d():
+    """The gradient penalty of WGAN-GP differentiates the input gradient."""
+    input_shape = (2, 10, 10, 6)
+    x = tf.convert_to_tensor(random_input(input_shape))
+    results = []
+    for layer in _twins(1, 4, input_shape):
+        with tf.GradientTape() as outer:
+            with tf.GradientTape() as inner:
+                inner.watch(x)
+                y = tf.reduce_sum(tf.square(layer(x)))
+            dx = inner.gradient(y, x)
+            penalty = tf.reduce_mean(
+                tf.square(tf.norm(tf.reshape(dx, (2, -1)), axis=1) - 1)
+            )
+        results.append(outer.gradient(penalty, layer.trainable_variables))
+    for a, b in zip(*results):
+        assert_allclose(a, b, atol=1e-5 * float(np.max(np.abs(b))))
+
+
+def test_fit_in_graph_mode_matches_conv2d():
+    """One `fit` step (traced train function) gives the same weights."""
+    x = random_input((4, 12, 12, 8))
+    y = random_input((4, 6, 6, 3), seed=3)
+    weights = []
+    for cls in (keras.layers.Conv2D, FewChannelConv2D):
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([keras.Input((12, 12, 8)), cls(3, 7)])
+        model.compile(keras.optimizers.SGD(0.1), "mse")
+        model.fit(x, y, epochs=2, batch_size=2, verbose=0)
+        weights.append(model.get_weights())
+    for a, b in zip(*weights):
+        assert_allclose(a, b, atol=1e-5)
+
+
+def test_fallback_settings_use_conv2d():
+    assert not FewChannelConv2D(2, 3, strides=2)._uses_custom_gradient()
+    assert not FewChannelConv2D(2, 3, padding="same")._uses_custom_gradient()
+    assert not FewChannelConv2D(2, 3, dilation_rate=2)._uses_custom_gradient()
+    assert FewChannelConv2D(2, 3)._uses_custom_gradient()
+
+
+def test_loads_conv2d_weights_and_config():
+    conv = keras.layers.Conv2D(3, 7, use_bias=False, name="head")
+    conv.build((None, 20, 20, 4))
+    clone = FewChannelConv2D.from_config(conv.get_config())
+    clone.build((None, 20, 20, 4))
+    clone.set_weights(conv.get_weights())
+    x = random_input((1, 20, 20, 4))
+    assert_allclose(clone(x), conv(x))
+    assert clone.get_config() == conv.get_config()
+
+
+def test_docstring_example():
+    assert "(1, 32, 32, 3)" in run_docstring_examples(FewChannelConv2D)
