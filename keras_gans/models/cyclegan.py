@@ -11,7 +11,9 @@ from keras_gans import losses as gan_losses
 from keras_gans.distribute import creation_scope
 from keras_gans.models.base import (
     GANModel,
+    _is_per_sample,
     _judge,
+    _same_static_shape,
     from_uint8,
     gradient_penalty,
     make_grid,
@@ -317,15 +319,22 @@ class CycleGAN(GANModel):
         G, F = self.generator_ab, self.generator_ba
         adv = self.gan_loss
         # 1) translate: fake_b = G(a), fake_a = F(b)
-        fake_b = G(real_a, training=training)
-        fake_a = F(real_b, training=training)
+        # 3) identity: same_b = G(b) ~ b, same_a = F(a) ~ a. Always computed:
+        #    the weight is a variable that a callback may raise from 0
+        #    without retracing.
+        if self._batch_generator_calls(real_a, real_b):
+            # One call per generator on [a; b]: the same numbers as two
+            # calls (per-sample layers only), a third less graph to trace.
+            fake_b, same_b = _judge(G, (real_a, real_b), training)
+            fake_a, same_a = _judge(F, (real_b, real_a), training)
+        else:
+            fake_b = G(real_a, training=training)
+            fake_a = F(real_b, training=training)
+            same_b = G(real_b, training=training)
+            same_a = F(real_a, training=training)
         # 2) reconstruct: rec_a = F(G(a)), rec_b = G(F(b))
         rec_a = F(fake_b, training=training)
         rec_b = G(fake_a, training=training)
-        # 3) identity: G(b) ~ b, F(a) ~ a. Always computed: the weight is a
-        #    variable that a callback may raise from 0 without retracing.
-        same_b = G(real_b, training=training)
-        same_a = F(real_a, training=training)
         # 4) fakes for the discriminators: drawn from the pools of past
         #    fakes when training; no gradient flows back to G, F.
         pooled_a = ops.stop_gradient(fake_a)
@@ -376,6 +385,14 @@ class CycleGAN(GANModel):
             "d_a_loss": d_a_loss,
             "d_b_loss": d_b_loss,
         }
+
+    def _batch_generator_calls(self, real_a, real_b):
+        """Whether G(a), G(b) (and F(b), F(a)) can be one call each."""
+        return (
+            _same_static_shape(real_a, real_b)
+            and _is_per_sample(self.generator_ab)
+            and _is_per_sample(self.generator_ba)
+        )
 
     def train_step(self, data):
         real_a, real_b = _unpack(data)
