@@ -33,6 +33,7 @@ sampled peaks (`phase_peak_rss_gib`).
 """
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -79,18 +80,6 @@ def parse_args(argv=None):
     )
     p.add_argument("--intra-op-threads", type=int, default=0, help="0: TF default")
     p.add_argument("--inter-op-threads", type=int, default=0, help="0: TF default")
-    p.add_argument(
-        "--patch-few-channel-convs",
-        action="store_true",
-        help="EXPERIMENT: give our networks' stride-1 convs with <= 4 output "
-        "channels (the generator head) a gradient without im2col",
-    )
-    p.add_argument(
-        "--compare-unpatched",
-        action="store_true",
-        help="with --patch-few-channel-convs: also time the unpatched model "
-        "(interleaved), as `ours_unpatched`",
-    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--label", default="", help="free text copied into the JSON")
     p.add_argument("--output", help="also write the JSON to this file")
@@ -194,9 +183,6 @@ def build_model(args, keras_gans):
             nets.append(networks.create(d_spec["name"], **d_cfg))
             model_cfg.setdefault("latent_dim", nets[0].input_shape[-1])
     # The model's own state (image pools) stays float32.
-    if args.patch_few_channel_convs:
-        for net in nets:
-            patch_few_channel_convs(net)
     model = cls(*nets, **model_cfg, seed=args.seed)
     model.compile(**presets.compile_kwargs(args.preset), jit_compile=jit)
     specs = {
@@ -208,8 +194,33 @@ def build_model(args, keras_gans):
     return model, specs
 
 
+@contextlib.contextmanager
+def stock_keras_layers(keras):
+    """Build the networks from stock Keras layers, as the keras-io example.
+
+    The same architecture, without keras_gans' speed-ups: instance norm is
+    `keras.layers.GroupNormalization(groups=-1)` (autodiff backward, what
+    keras-io uses) and every conv is `keras.layers.Conv2D` (no
+    `FewChannelConv2D`).
+    """
+    from keras_gans.layers import factories
+    from keras_gans.networks import _common
+
+    def instance_norm(epsilon, affine, name):
+        return keras.layers.GroupNormalization(
+            groups=-1, epsilon=epsilon, center=affine, scale=affine, name=name
+        )
+
+    saved = factories.InstanceNormalization, _common.FEW_CHANNELS
+    factories.InstanceNormalization, _common.FEW_CHANNELS = instance_norm, 0
+    try:
+        yield
+    finally:
+        factories.InstanceNormalization, _common.FEW_CHANNELS = saved
+
+
 def reference_model(specs, keras, tf):
-    """The keras-io CycleGAN step on fresh float32 copies of the networks."""
+    """The keras-io CycleGAN step on fresh float32, stock-layer copies."""
     from keras_gans import networks
 
     class KerasIOCycleGAN(keras.Model):
@@ -293,66 +304,13 @@ def reference_model(specs, keras, tf):
             }
 
     g, d = specs["generator"], specs["discriminator"]
-    nets = [networks.create(g["name"], **g["config"]) for _ in range(2)]
-    nets += [networks.create(d["name"], **d["config"]) for _ in range(2)]
+    with stock_keras_layers(keras):
+        nets = [networks.create(g["name"], **g["config"]) for _ in range(2)]
+        nets += [networks.create(d["name"], **d["config"]) for _ in range(2)]
     lambda_cycle = specs["model_config"].get("lambda_cycle", 10.0)
     model = KerasIOCycleGAN(*nets, lambda_cycle=lambda_cycle)
     model.compile()
     return model
-
-
-def few_channel_conv(x, kernel):
-    """EXPERIMENT: stride-1 "valid" conv whose gradient avoids im2col of `x`.
-
-    TensorFlow's CPU `Conv2DBackpropFilter` / `Conv2DBackpropInput` build an
-    im2col buffer of `k*k*C_in` values per output pixel; for the generator
-    head (7x7, 64 -> 3 channels at 256x256) that is 205M floats, and the
-    backward pass costs ~10x the forward. Same math, other kernels:
-    dx = conv(pad(dy), flipped transposed kernel) (a 3 -> 64 conv),
-    dW = x^T @ patches(pad(dy)) (one matmul with N = k*k*C_out).
-    """
-    from keras import ops
-
-    kh, kw, ci, co = kernel.shape
-
-    @ops.custom_gradient
-    def conv(x, kernel):
-        def grad(*args, upstream=None):
-            if upstream is None:
-                (upstream,) = args
-            pads = [[0, 0], [kh - 1, kh - 1], [kw - 1, kw - 1], [0, 0]]
-            g = ops.pad(upstream, pads)
-            flipped = ops.transpose(ops.flip(kernel, (0, 1)), (0, 1, 3, 2))
-            dx = ops.conv(g, flipped, strides=1, padding="valid")
-            patches = ops.image.extract_patches(
-                g, (kh, kw), strides=(1, 1), padding="valid"
-            )
-            dw = ops.matmul(
-                ops.transpose(ops.reshape(x, (-1, ci))),
-                ops.reshape(patches, (-1, kh * kw * co)),
-            )
-            dw = ops.flip(ops.reshape(dw, (ci, kh, kw, co)), (1, 2))
-            return dx, ops.transpose(dw, (1, 2, 0, 3))
-
-        return ops.conv(x, kernel, strides=1, padding="valid"), grad
-
-    return conv(x, kernel)
-
-
-def patch_few_channel_convs(network, max_filters=4):
-    """EXPERIMENT: route matching `Conv2D` layers through `few_channel_conv`."""
-    import keras
-
-    for layer in network._flatten_layers(include_self=False, recursive=True):
-        if (
-            type(layer) is keras.layers.Conv2D
-            and layer.filters <= max_filters
-            and tuple(layer.strides) == (1, 1)
-            and tuple(layer.dilation_rate) == (1, 1)
-            and layer.padding == "valid"
-            and layer.groups == 1
-        ):
-            layer.convolution_op = few_channel_conv
 
 
 # === Timing ===
@@ -437,12 +395,6 @@ def main(argv=None):
     t0 = time.perf_counter()
     model, specs = build_model(args, keras_gans)
     build_s = time.perf_counter() - t0
-    unpatched = None
-    if args.patch_few_channel_convs and args.compare_unpatched:
-        keras.utils.set_random_seed(args.seed)
-        args.patch_few_channel_convs = False
-        unpatched, _ = build_model(args, keras_gans)
-        args.patch_few_channel_convs = True
 
     s, b = args.image_size, args.batch_size
     rng = np.random.default_rng(args.seed)
@@ -457,8 +409,6 @@ def main(argv=None):
         ds = tf.data.Dataset.from_tensors(x).repeat().prefetch(2)
 
     runs = {"ours": model}
-    if unpatched is not None:
-        runs["ours_unpatched"] = unpatched
     if args.reference:
         if specs["model"] != "CycleGAN":
             raise SystemExit("--reference is only defined for CycleGAN presets")
@@ -514,12 +464,6 @@ def main(argv=None):
         summary["first_step_s"] = r["first_step_s"]
         summary["warmup_s_per_step"] = r["warmup_s_per_step"]
         out[name] = summary
-    if unpatched is not None:
-        out["patch_speedup"] = round(
-            out["ours_unpatched"]["s_per_step_median"]
-            / out["ours"]["s_per_step_median"],
-            3,
-        )
     if args.reference:
         ref = out["reference"]
         ref["description"] = (
@@ -532,11 +476,6 @@ def main(argv=None):
         out["cpu_speedup"] = round(
             ref["cpu_s_per_step_median"] / out["ours"]["cpu_s_per_step_median"], 3
         )
-        if unpatched is not None:
-            out["speedup_unpatched"] = round(
-                ref["s_per_step_median"] / out["ours_unpatched"]["s_per_step_median"],
-                3,
-            )
     out["peak_rss_gib"] = round(
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 3
     )
