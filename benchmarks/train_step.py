@@ -206,9 +206,14 @@ def stock_keras_layers(keras):
     from keras_gans.layers import factories
     from keras_gans.networks import _common
 
-    def instance_norm(epsilon, affine, name):
+    def instance_norm(epsilon, affine, name, dtype=None):
         return keras.layers.GroupNormalization(
-            groups=-1, epsilon=epsilon, center=affine, scale=affine, name=name
+            groups=-1,
+            epsilon=epsilon,
+            center=affine,
+            scale=affine,
+            name=name,
+            dtype=dtype,
         )
 
     saved = factories.InstanceNormalization, _common.FEW_CHANNELS

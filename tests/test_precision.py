@@ -134,12 +134,20 @@ def test_mixed_model_round_trips_through_keras_file(tmp_path):
     model.build(((2, 32, 32, 3), (2, 32, 32, 3)))  # image pools
     path = str(tmp_path / "mixed.keras")
     model.save(path)
-    # Load under the same policy: the library's composite layers (residual
-    # blocks, ...) create their sublayers in `__init__` from the active
-    # policy, which a `.keras` file does not restore for them.
-    with precision_scope("mixed_float16"):
-        loaded = keras.models.load_model(path)
+    # Loaded under the global float32 policy: every layer, the sublayers of
+    # the composite blocks included, computes as it was saved.
+    assert keras.config.dtype_policy().name == "float32"
+    loaded = keras.models.load_model(path)
     assert loaded.precision == "mixed_float16"
+    blocks = [
+        la
+        for la in loaded.generator_ab.layers
+        if isinstance(la, keras_gans.layers.ResidualBlock)
+    ]
+    assert blocks
+    for block in blocks:
+        for sub in block._flatten_layers(include_self=False):
+            assert sub.compute_dtype == "float16", (block.name, sub.name)
     assert isinstance(loaded.generator_optimizer, keras.optimizers.LossScaleOptimizer)
     x = random_input((1, 32, 32, 3), low=-1.0, high=1.0)
     assert max_abs_diff(loaded.generator_ab(x), model.generator_ab(x)) == 0.0

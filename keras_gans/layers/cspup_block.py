@@ -7,17 +7,12 @@ from keras_gans.layers.factories import (
     _build_chain,
     _check_bool,
     _check_name,
-    _check_positive_int,
-    _fresh_initializer,
-    _maybe_spectral,
-    _resolve_initializer,
-    make_activation,
-    make_norm,
+    _ConvBlock,
 )
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
-class CSPupBlock(keras.layers.Layer):
+class CSPupBlock(_ConvBlock):
     """Cross-stage-partial x2 upsampling block (two paths on split channels).
 
     The input channels are split in two halves (`torch.chunk(x, 2)` order: the
@@ -97,63 +92,47 @@ class CSPupBlock(keras.layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        _check_positive_int(filters, "filters")
+        self._init_conv_args(filters, use_bias, kernel_initializer, spectral_norm)
         _check_bool(first, "first")
         _check_name(post_activation, ACTIVATIONS, "post_activation")
-        _check_bool(use_bias, "use_bias")
-        _check_bool(spectral_norm, "spectral_norm")
-        self.filters = filters
         self.first = first
         self.norm = norm
         self.activation = activation
         self.post_activation = post_activation
-        self.use_bias = use_bias
-        self.kernel_initializer = _resolve_initializer(kernel_initializer)
-        self.spectral_norm = spectral_norm
 
         # === Layers ===
         # Path A.
         self.deconv_a = self._deconv("deconv_a")
-        self.bn_a = make_norm(norm, name="bn_a")
+        self.bn_a = self._norm(norm, "bn_a")
         # Path B; conv1_b's width (C/2) is known in build().
         self.conv1_b = None
-        self.bn1_b = make_norm(norm, name="bn1_b")
-        self.act1_b = make_activation(activation, name="act1_b")
+        self.bn1_b = self._norm(norm, "bn1_b")
+        self.act1_b = self._activation(activation, "act1_b")
         self.deconv_b = self._deconv("deconv_b")
-        self.bn2_b = make_norm(norm, name="bn2_b")
+        self.bn2_b = self._norm(norm, "bn2_b")
         self.conv3_b = self._conv(filters, "conv3_b")
-        self.bn3_b = make_norm(norm, name="bn3_b")
-        self.act3_b = make_activation(activation, name="act3_b")
+        self.bn3_b = self._norm(norm, "bn3_b")
+        self.act3_b = self._activation(activation, "act3_b")
         self.conv3_b_final = self._conv(filters, "conv3_b_final")
-        self.bn_final_b = make_norm(norm, name="bn_final_b")
-        self.post_act = (
-            make_activation(post_activation, name="post_act")
-            if post_activation not in (None, "linear")
-            else None
-        )
+        self.bn_final_b = self._norm(norm, "bn_final_b")
+        self.post_act = self._post_activation(post_activation)
 
     def _deconv(self, name):
-        deconv = keras.layers.Conv2DTranspose(
+        padding = "valid" if self.first else "same"
+        return self._conv_layer(
+            keras.layers.Conv2DTranspose,
             self.filters,
             4,
             strides=2,
-            padding="valid" if self.first else "same",
-            use_bias=self.use_bias,
-            kernel_initializer=_fresh_initializer(self.kernel_initializer),
+            padding=padding,
             name=name,
         )
-        return _maybe_spectral(deconv, self.spectral_norm, name)
 
     def _conv(self, filters, name):
-        conv = keras.layers.Conv2D(
-            filters,
-            3,
-            padding="same",  # stride 1, odd kernel: symmetric, = torch padding=1
-            use_bias=self.use_bias,
-            kernel_initializer=_fresh_initializer(self.kernel_initializer),
-            name=name,
+        # Stride 1, odd kernel: "same" is symmetric, = torch padding=1.
+        return self._conv_layer(
+            keras.layers.Conv2D, filters, 3, padding="same", name=name
         )
-        return _maybe_spectral(conv, self.spectral_norm, name)
 
     def build(self, input_shape):
         channels = input_shape[-1]
@@ -220,16 +199,11 @@ class CSPupBlock(keras.layers.Layer):
         config = super().get_config()
         config.update(
             {
-                "filters": self.filters,
+                **self._conv_config(),
                 "first": self.first,
                 "norm": self.norm,
                 "activation": self.activation,
                 "post_activation": self.post_activation,
-                "use_bias": self.use_bias,
-                "kernel_initializer": keras.initializers.serialize(
-                    self.kernel_initializer
-                ),
-                "spectral_norm": self.spectral_norm,
             }
         )
         return config

@@ -27,7 +27,7 @@ def _check_name(value, valid, arg):
     return value.lower()
 
 
-def make_norm(norm, *, epsilon=None, name=None):
+def make_norm(norm, *, epsilon=None, name=None, dtype=None):
     """Builds a normalization layer from its name, with PyTorch's defaults.
 
     Args:
@@ -46,6 +46,8 @@ def make_norm(norm, *, epsilon=None, name=None):
         epsilon: float or None. Overrides the default epsilon (`1e-5` for
             every norm). Defaults to `None`.
         name: str or None. Name of the layer. Defaults to `None`.
+        dtype: str, `keras.DTypePolicy` or None. The layer's dtype policy;
+            `None` takes the global one. Defaults to `None`.
 
     Returns:
         A `keras.layers.Layer`, or `None` for `norm=None` / `"none"`.
@@ -73,15 +75,17 @@ def make_norm(norm, *, epsilon=None, name=None):
     if norm is None or norm == "none":
         return None
     if norm == "instance":
-        return InstanceNormalization(epsilon=eps, affine=False, name=name)
+        return InstanceNormalization(epsilon=eps, affine=False, name=name, dtype=dtype)
     if norm == "instance_affine":
-        return InstanceNormalization(epsilon=eps, affine=True, name=name)
+        return InstanceNormalization(epsilon=eps, affine=True, name=name, dtype=dtype)
     if norm == "batch":
-        return keras.layers.BatchNormalization(momentum=0.9, epsilon=eps, name=name)
-    return keras.layers.LayerNormalization(axis=-1, epsilon=eps, name=name)
+        return keras.layers.BatchNormalization(
+            momentum=0.9, epsilon=eps, name=name, dtype=dtype
+        )
+    return keras.layers.LayerNormalization(axis=-1, epsilon=eps, name=name, dtype=dtype)
 
 
-def make_activation(activation, *, name=None):
+def make_activation(activation, *, name=None, dtype=None):
     """Builds an activation layer from its name.
 
     Args:
@@ -90,6 +94,8 @@ def make_activation(activation, *, name=None):
             (exact, erf-based, = `torch.nn.GELU()`), `"tanh"`, `"sigmoid"`,
             `"linear"`; `None` means `"linear"` (identity).
         name: str or None. Name of the layer. Defaults to `None`.
+        dtype: str, `keras.DTypePolicy` or None. The layer's dtype policy;
+            `None` takes the global one. Defaults to `None`.
 
     Returns:
         A `keras.layers.Layer` (never `None`).
@@ -105,19 +111,19 @@ def make_activation(activation, *, name=None):
     """
     activation = _check_name(activation, ACTIVATIONS, "activation")
     if activation == "relu":
-        return keras.layers.ReLU(name=name)
+        return keras.layers.ReLU(name=name, dtype=dtype)
     if activation == "leaky_relu":
-        return keras.layers.LeakyReLU(negative_slope=0.2, name=name)
+        return keras.layers.LeakyReLU(negative_slope=0.2, name=name, dtype=dtype)
     if activation is None:
         activation = "linear"
-    return keras.layers.Activation(activation, name=name)
+    return keras.layers.Activation(activation, name=name, dtype=dtype)
 
 
 #: Valid `padding` names for `make_padding`.
 PADDINGS = ("zero", "reflect", "none")
 
 
-def make_padding(padding, amount, *, name=None):
+def make_padding(padding, amount, *, name=None, dtype=None):
     """Builds an explicit spatial padding layer from its name.
 
     Blocks pad explicitly and then run a `"valid"` convolution, which equals
@@ -131,6 +137,8 @@ def make_padding(padding, amount, *, name=None):
         amount: int or tuple. The padding, in any form `ReflectPad` accepts.
             `0` returns `None`.
         name: str or None. Name of the layer. Defaults to `None`.
+        dtype: str, `keras.DTypePolicy` or None. The layer's dtype policy;
+            `None` takes the global one. Defaults to `None`.
 
     Returns:
         A `keras.layers.Layer`, or `None` when there is nothing to pad.
@@ -153,8 +161,8 @@ def make_padding(padding, amount, *, name=None):
     if padding == "none" or all(p == 0 for pair in pairs for p in pair):
         return None
     if padding == "reflect":
-        return ReflectPad(pairs, mode="reflect", name=name)
-    return keras.layers.ZeroPadding2D(pairs, name=name)
+        return ReflectPad(pairs, mode="reflect", name=name, dtype=dtype)
+    return keras.layers.ZeroPadding2D(pairs, name=name, dtype=dtype)
 
 
 # --- helpers shared by the blocks (not public API) ---------------------------
@@ -187,7 +195,66 @@ def _maybe_spectral(layer, spectral_norm, name):
     """Wraps `layer` in `keras.layers.SpectralNormalization` when asked."""
     if not spectral_norm:
         return layer
-    return keras.layers.SpectralNormalization(layer, name=name)
+    return keras.layers.SpectralNormalization(
+        layer, name=name, dtype=layer.dtype_policy
+    )
+
+
+class _ConvBlock(keras.layers.Layer):
+    """Base of the blocks built around convolutions (not public API).
+
+    It holds the arguments every block shares (`filters`, `use_bias`,
+    `kernel_initializer`, `spectral_norm`), checks them, and creates the
+    sublayers. Sublayers get the block's dtype policy: a block read back
+    from a mixed-precision `.keras` file then computes in the precision it
+    was saved with, whatever the global policy is when it is loaded.
+    """
+
+    def _init_conv_args(self, filters, use_bias, kernel_initializer, spectral_norm):
+        _check_positive_int(filters, "filters")
+        _check_bool(use_bias, "use_bias")
+        _check_bool(spectral_norm, "spectral_norm")
+        self.filters = filters
+        self.use_bias = use_bias
+        self.kernel_initializer = _resolve_initializer(kernel_initializer)
+        self.spectral_norm = spectral_norm
+
+    def _conv_layer(self, layer_cls, filters, kernel_size, *, name, **kwargs):
+        """A `layer_cls` conv with the block's bias, init, spectral norm."""
+        conv = layer_cls(
+            filters,
+            kernel_size,
+            use_bias=self.use_bias,
+            kernel_initializer=_fresh_initializer(self.kernel_initializer),
+            name=name,
+            dtype=self.dtype_policy,
+            **kwargs,
+        )
+        return _maybe_spectral(conv, self.spectral_norm, name)
+
+    def _norm(self, norm, name):
+        return make_norm(norm, name=name, dtype=self.dtype_policy)
+
+    def _activation(self, activation, name):
+        return make_activation(activation, name=name, dtype=self.dtype_policy)
+
+    def _post_activation(self, post_activation):
+        """The optional activation after the block's sum (`None` for linear)."""
+        if post_activation in (None, "linear"):
+            return None
+        return self._activation(post_activation, "post_act")
+
+    def _padding(self, padding, amount, name):
+        return make_padding(padding, amount, name=name, dtype=self.dtype_policy)
+
+    def _conv_config(self):
+        """The shared arguments, for `get_config`."""
+        return {
+            "filters": self.filters,
+            "use_bias": self.use_bias,
+            "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
+            "spectral_norm": self.spectral_norm,
+        }
 
 
 def _check_positive_int(value, arg):

@@ -12,10 +12,12 @@ from keras_gans.layers.factories import (
 _VIT_NORMS = ("layer", "none")
 
 
-def _make_token_norm(norm, name):
+def _make_token_norm(norm, name, dtype):
     if norm is None or norm == "none":
         return None
-    return keras.layers.LayerNormalization(axis=-1, epsilon=1e-5, name=name)
+    return keras.layers.LayerNormalization(
+        axis=-1, epsilon=1e-5, name=name, dtype=dtype
+    )
 
 
 class _TransformerBlock(keras.layers.Layer):
@@ -31,14 +33,19 @@ class _TransformerBlock(keras.layers.Layer):
         super().__init__(**kwargs)
         self.features = features
         self.rezero = rezero
-        self.norm1 = _make_token_norm(norm, "norm1")
+        # Sublayers share this layer's dtype policy (see `_ConvBlock`).
+        dtype = self.dtype_policy
+        self.norm1 = _make_token_norm(norm, "norm1", dtype)
         self.attention = keras.layers.MultiHeadAttention(
-            num_heads=n_heads, key_dim=features // n_heads, name="attention"
+            num_heads=n_heads,
+            key_dim=features // n_heads,
+            name="attention",
+            dtype=dtype,
         )
-        self.norm2 = _make_token_norm(norm, "norm2")
-        self.ffn1 = keras.layers.Dense(ffn_features, name="ffn1")
-        self.ffn_act = make_activation(activation, name="ffn_act")
-        self.ffn2 = keras.layers.Dense(features, name="ffn2")
+        self.norm2 = _make_token_norm(norm, "norm2", dtype)
+        self.ffn1 = keras.layers.Dense(ffn_features, name="ffn1", dtype=dtype)
+        self.ffn_act = make_activation(activation, name="ffn_act", dtype=dtype)
+        self.ffn2 = keras.layers.Dense(features, name="ffn2", dtype=dtype)
         self.rezero_a = None
         self.rezero_b = None
 
@@ -185,8 +192,10 @@ class PixelwiseViT(keras.layers.Layer):
 
         # === Layers ===
         make_activation(activation)  # validates the name, quoting it
-        self.embed = keras.layers.Dense(embed_features, name="embed")
-        self.input_proj = keras.layers.Dense(features, name="input_proj")
+        # Sublayers share this layer's dtype policy (see `_ConvBlock`).
+        dtype = self.dtype_policy
+        self.embed = keras.layers.Dense(embed_features, name="embed", dtype=dtype)
+        self.input_proj = keras.layers.Dense(features, name="input_proj", dtype=dtype)
         self.blocks = [
             _TransformerBlock(
                 features,
@@ -196,10 +205,11 @@ class PixelwiseViT(keras.layers.Layer):
                 norm,
                 rezero,
                 name=f"block_{i}",
+                dtype=dtype,
             )
             for i in range(n_blocks)
         ]
-        self.output_proj = keras.layers.Dense(features, name="output_proj")
+        self.output_proj = keras.layers.Dense(features, name="output_proj", dtype=dtype)
         self.input_spec = keras.layers.InputSpec(ndim=4)
 
     def build(self, input_shape):

@@ -5,22 +5,16 @@ import keras
 from keras_gans.layers.factories import (
     ACTIVATIONS,
     _build_chain,
-    _check_bool,
     _check_name,
     _check_positive_int,
-    _fresh_initializer,
-    _maybe_spectral,
-    _resolve_initializer,
-    make_activation,
-    make_norm,
-    make_padding,
+    _ConvBlock,
 )
 
 _PADDING_MODES = ("reflect", "zero")
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
-class ResidualBlock(keras.layers.Layer):
+class ResidualBlock(_ConvBlock):
     """Two padded convolutions with normalization, added to a skip connection.
 
     `output = post_act(body(x) + skip(x))` with
@@ -112,7 +106,7 @@ class ResidualBlock(keras.layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        _check_positive_int(filters, "filters")
+        self._init_conv_args(filters, use_bias, kernel_initializer, spectral_norm)
         _check_positive_int(kernel_size, "kernel_size")
         if kernel_size % 2 == 0:
             raise ValueError(
@@ -144,10 +138,6 @@ class ResidualBlock(keras.layers.Layer):
                 "`projection=False` needs `strides=1` (a strided block changes the "
                 f"shape, so the skip needs a projection). Received: strides={strides}"
             )
-        _check_bool(use_bias, "use_bias")
-        _check_bool(spectral_norm, "spectral_norm")
-
-        self.filters = filters
         self.kernel_size = kernel_size
         self.strides = strides
         self.norm = norm
@@ -156,44 +146,37 @@ class ResidualBlock(keras.layers.Layer):
         self.dropout_rate = float(dropout)
         self.projection = projection
         self.post_activation = post_activation
-        self.use_bias = use_bias
-        self.kernel_initializer = _resolve_initializer(kernel_initializer)
-        self.spectral_norm = spectral_norm
 
         # === Layers ===
         pad = kernel_size // 2
-        self.pad1 = make_padding(padding_mode, pad, name="pad1")
+        self.pad1 = self._padding(padding_mode, pad, "pad1")
         self.conv1 = self._conv(kernel_size, strides, "conv1")
-        self.norm1 = make_norm(norm, name="norm1")
-        self.act1 = make_activation(activation, name="act1")
+        self.norm1 = self._norm(norm, "norm1")
+        self.act1 = self._activation(activation, "act1")
         self.dropout = (
-            keras.layers.Dropout(self.dropout_rate, name="dropout")
+            keras.layers.Dropout(
+                self.dropout_rate, name="dropout", dtype=self.dtype_policy
+            )
             if self.dropout_rate > 0
             else None
         )
-        self.pad2 = make_padding(padding_mode, pad, name="pad2")
+        self.pad2 = self._padding(padding_mode, pad, "pad2")
         self.conv2 = self._conv(kernel_size, 1, "conv2")
-        self.norm2 = make_norm(norm, name="norm2")
-        self.post_act = (
-            make_activation(post_activation, name="post_act")
-            if post_activation not in (None, "linear")
-            else None
-        )
+        self.norm2 = self._norm(norm, "norm2")
+        self.post_act = self._post_activation(post_activation)
         # The projection depends on the input channels: created in build().
         self.proj_conv = None
         self.proj_norm = None
 
     def _conv(self, kernel_size, strides, name):
-        conv = keras.layers.Conv2D(
+        return self._conv_layer(
+            keras.layers.Conv2D,
             self.filters,
             kernel_size,
             strides=strides,
             padding="valid",
-            use_bias=self.use_bias,
-            kernel_initializer=_fresh_initializer(self.kernel_initializer),
             name=name,
         )
-        return _maybe_spectral(conv, self.spectral_norm, name)
 
     def build(self, input_shape):
         channels = input_shape[-1]
@@ -205,7 +188,7 @@ class ResidualBlock(keras.layers.Layer):
             )
         if self.projection is True or (self.projection == "auto" and needs_projection):
             self.proj_conv = self._conv(1, self.strides, "proj_conv")
-            self.proj_norm = make_norm(self.norm, name="proj_norm")
+            self.proj_norm = self._norm(self.norm, "proj_norm")
         body = [self.pad1, self.conv1, self.norm1, self.act1, self.dropout]
         body += [self.pad2, self.conv2, self.norm2]
         out_shape = _build_chain(body, input_shape)
@@ -251,7 +234,7 @@ class ResidualBlock(keras.layers.Layer):
         config = super().get_config()
         config.update(
             {
-                "filters": self.filters,
+                **self._conv_config(),
                 "kernel_size": self.kernel_size,
                 "strides": self.strides,
                 "norm": self.norm,
@@ -260,11 +243,6 @@ class ResidualBlock(keras.layers.Layer):
                 "dropout": self.dropout_rate,
                 "projection": self.projection,
                 "post_activation": self.post_activation,
-                "use_bias": self.use_bias,
-                "kernel_initializer": keras.initializers.serialize(
-                    self.kernel_initializer
-                ),
-                "spectral_norm": self.spectral_norm,
             }
         )
         return config

@@ -4,14 +4,8 @@ import keras
 
 from keras_gans.layers.factories import (
     _build_chain,
-    _check_bool,
     _check_positive_int,
-    _fresh_initializer,
-    _maybe_spectral,
-    _resolve_initializer,
-    make_activation,
-    make_norm,
-    make_padding,
+    _ConvBlock,
 )
 from keras_gans.layers.pixel_shuffle import PixelShuffle
 
@@ -32,7 +26,7 @@ def _call_optional(layer, x, training=None):
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
-class DownsampleBlock(keras.layers.Layer):
+class DownsampleBlock(_ConvBlock):
     """Strided convolution + normalization + activation.
 
     `pad -> conv(kernel_size, strides, "valid") -> norm -> act`. The padding is
@@ -90,36 +84,28 @@ class DownsampleBlock(keras.layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        _check_positive_int(filters, "filters")
+        self._init_conv_args(filters, use_bias, kernel_initializer, spectral_norm)
         _check_positive_int(kernel_size, "kernel_size")
         _check_positive_int(strides, "strides")
         _check_choice(padding, _DOWN_PADDINGS, "padding")
-        _check_bool(use_bias, "use_bias")
-        _check_bool(spectral_norm, "spectral_norm")
-        self.filters = filters
         self.kernel_size = kernel_size
         self.strides = strides
         self.norm_name = norm  # `self.norm` is the layer (sublayer contract)
         self.activation = activation
         self.padding = padding
-        self.use_bias = use_bias
-        self.kernel_initializer = _resolve_initializer(kernel_initializer)
-        self.spectral_norm = spectral_norm
 
         # === Layers ===
-        self.pad = make_padding(padding, (kernel_size - 1) // 2, name="pad")
-        conv = keras.layers.Conv2D(
+        self.pad = self._padding(padding, (kernel_size - 1) // 2, "pad")
+        self.conv = self._conv_layer(
+            keras.layers.Conv2D,
             filters,
             kernel_size,
             strides=strides,
             padding="valid",
-            use_bias=use_bias,
-            kernel_initializer=_fresh_initializer(self.kernel_initializer),
             name="conv",
         )
-        self.conv = _maybe_spectral(conv, spectral_norm, "conv")
-        self.norm = make_norm(norm, name="norm")
-        self.act = make_activation(activation, name="act")
+        self.norm = self._norm(norm, "norm")
+        self.act = self._activation(activation, "act")
 
     def build(self, input_shape):
         _build_chain([self.pad, self.conv, self.norm, self.act], input_shape)
@@ -146,24 +132,19 @@ class DownsampleBlock(keras.layers.Layer):
         config = super().get_config()
         config.update(
             {
-                "filters": self.filters,
+                **self._conv_config(),
                 "kernel_size": self.kernel_size,
                 "strides": self.strides,
                 "norm": self.norm_name,
                 "activation": self.activation,
                 "padding": self.padding,
-                "use_bias": self.use_bias,
-                "kernel_initializer": keras.initializers.serialize(
-                    self.kernel_initializer
-                ),
-                "spectral_norm": self.spectral_norm,
             }
         )
         return config
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
-class UpsampleBlock(keras.layers.Layer):
+class UpsampleBlock(_ConvBlock):
     """x2 upsampling + normalization + activation, in one of three ways.
 
     - `mode="transpose"`: a stride-2 transposed convolution equal to PyTorch's
@@ -238,7 +219,7 @@ class UpsampleBlock(keras.layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        _check_positive_int(filters, "filters")
+        self._init_conv_args(filters, use_bias, kernel_initializer, spectral_norm)
         _check_choice(mode, _UP_MODES, "mode")
         _check_positive_int(kernel_size, "kernel_size")
         if kernel_size % 2 == 0:
@@ -251,45 +232,43 @@ class UpsampleBlock(keras.layers.Layer):
                 "`padding` must be 'zero' for mode='transpose' (a transposed "
                 f"convolution has no reflect padding). Received: padding={padding!r}"
             )
-        _check_bool(use_bias, "use_bias")
-        _check_bool(spectral_norm, "spectral_norm")
-        self.filters = filters
         self.mode = mode
         self.kernel_size = kernel_size
         self.norm_name = norm  # `self.norm` is the layer (sublayer contract)
         self.activation = activation
         self.padding = padding
-        self.use_bias = use_bias
-        self.kernel_initializer = _resolve_initializer(kernel_initializer)
-        self.spectral_norm = spectral_norm
 
         # === Layers ===
-        conv_kwargs = dict(
-            padding="valid",
-            use_bias=use_bias,
-            kernel_initializer=_fresh_initializer(self.kernel_initializer),
-            name="conv",
-        )
         self.upsample = None
         self.pad = None
         self.shuffle = None
         if mode == "transpose":
-            conv = keras.layers.Conv2DTranspose(
-                filters, kernel_size, strides=2, **conv_kwargs
+            self.conv = self._conv_layer(
+                keras.layers.Conv2DTranspose,
+                filters,
+                kernel_size,
+                strides=2,
+                padding="valid",
+                name="conv",
             )
         else:
             if mode == "resize":
                 self.upsample = keras.layers.UpSampling2D(
-                    2, interpolation="nearest", name="upsample"
+                    2, interpolation="nearest", name="upsample", dtype=self.dtype_policy
                 )
-            self.pad = make_padding(padding, kernel_size // 2, name="pad")
+            self.pad = self._padding(padding, kernel_size // 2, "pad")
             conv_filters = 4 * filters if mode == "pixelshuffle" else filters
-            conv = keras.layers.Conv2D(conv_filters, kernel_size, **conv_kwargs)
+            self.conv = self._conv_layer(
+                keras.layers.Conv2D,
+                conv_filters,
+                kernel_size,
+                padding="valid",
+                name="conv",
+            )
             if mode == "pixelshuffle":
-                self.shuffle = PixelShuffle(2, name="shuffle")
-        self.conv = _maybe_spectral(conv, spectral_norm, "conv")
-        self.norm = make_norm(norm, name="norm")
-        self.act = make_activation(activation, name="act")
+                self.shuffle = PixelShuffle(2, name="shuffle", dtype=self.dtype_policy)
+        self.norm = self._norm(norm, "norm")
+        self.act = self._activation(activation, "act")
 
     def build(self, input_shape):
         chain = [self.upsample, self.pad, self.conv, self.shuffle]
@@ -325,17 +304,12 @@ class UpsampleBlock(keras.layers.Layer):
         config = super().get_config()
         config.update(
             {
-                "filters": self.filters,
+                **self._conv_config(),
                 "mode": self.mode,
                 "kernel_size": self.kernel_size,
                 "norm": self.norm_name,
                 "activation": self.activation,
                 "padding": self.padding,
-                "use_bias": self.use_bias,
-                "kernel_initializer": keras.initializers.serialize(
-                    self.kernel_initializer
-                ),
-                "spectral_norm": self.spectral_norm,
             }
         )
         return config
