@@ -1,227 +1,202 @@
-"""kill -9 in the middle of an epoch, resume, and compare with a clean run.
+"""`kill -9` of `keras-gans train` mid-epoch, `--resume`, compare with a clean run.
 
-A small script trains a tiny CycleGAN (image pools, three Adam optimizers,
-`LinearDecay` and `LossWeightScheduler` callbacks) with
-`keras_gans.training.train`. It runs in a subprocess that is killed with
-SIGKILL after global step 7 (the last checkpoint is at step 6, mid-epoch).
-Meanwhile the same script's `run()` trains uninterrupted in this process;
-then `run()` resumes the killed run from its folder, here too (a fresh
-model and train function, only the files on disk shared with the dead
-process). The resumed run must end with the same optimizer iterations and
-the same weights as the clean one, having lost only the one step after the
-checkpoint.
+Two `python -m keras_gans train` subprocesses start together with the same
+arguments and seed: a clean run and a victim. The test polls the victim's
+`checkpoints/` folder and sends SIGKILL as soon as the first complete step
+checkpoint of epoch 1 (its manifest) appears, while the victim trains on.
+Then `keras-gans train cyclegan --output RUN --resume` (the console script's
+`keras_gans.cli.main`, run in this process: a fresh model and train
+function that shares nothing with the dead process but its files) finishes
+the victim's run. Both runs must end with the same optimizer iterations, the
+same final weights, optimizer moments and learning rates, and the same epoch
+losses, and the resumed run must have continued from the newest complete
+checkpoint, so only the steps trained after it were lost.
+
+The run: preset `cyclegan_paper` (its `LinearDecay` halves the learning
+rates in epoch 1 of a 2-epoch run, so a resume that restarted the epoch
+counter or the schedule would train epoch 1 at the wrong rate), tiny networks
+on 16x16 demo glyphs, batches of 8 (the 50-image pools are full from step 7
+on, so their contents and random draws matter after the resume), 6 steps per
+epoch, a checkpoint every 2 steps.
 """
 
+import csv
 import json
 import os
 import signal
 import subprocess
 import sys
-import threading
+import time
 
+import keras
 import numpy as np
 import pytest
-from tensorflow.python.framework import config as tf_config
 
+from keras_gans import cli
 from keras_gans.training import CheckpointManager
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-SCRIPT = r"""
-import json
-import os
-import sys
-import time
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-import keras
-import numpy as np
-import tensorflow as tf
-
-import keras_gans
-from keras_gans.callbacks import LinearDecay, LossWeightScheduler
-from keras_gans.training import train
-from keras_gans.utils import set_seed
-
-SEED = 3
+STEPS_PER_EPOCH = 6
+SAVE_EVERY = 2
+ARGS = [
+    "train", "cyclegan", "--preset", "cyclegan_paper", "--seed", "7",
+    "--image-size", "16", "--batch-size", "8", "--ngf", "4", "--ndf", "4",
+    "--generator-config", '{"n_blocks": 1, "n_downsampling": 1}',
+    "--discriminator-config", '{"n_layers": 1}', "--samples", "2", "--epochs", "2",
+    "--steps-per-epoch", str(STEPS_PER_EPOCH),
+    "--save-every-steps", str(SAVE_EVERY), "--verbose", "0",
+]  # fmt: skip
+TIMEOUT = 400  # seconds; never reached on a healthy machine
 
 
-# Minimal networks: the train step, pools, optimizers and schedules are the
-# real CycleGAN ones, and tracing stays fast (the registry's ResNet
-# generator takes ~5x longer to trace; its state is covered in
-# test_checkpoint.py).
-def gen(name):
-    x = keras.Input((16, 16, 3))
-    h = keras.layers.Conv2D(4, 3, padding="same", activation="relu")(x)
-    y = keras.layers.Conv2D(3, 3, padding="same", activation="tanh")(h)
-    return keras.Model(x, y, name=name)
-
-
-def disc(name):
-    x = keras.Input((16, 16, 3))
-    h = keras.layers.Conv2D(4, 4, strides=2, padding="same")(x)
-    h = keras.layers.LeakyReLU(0.2)(h)
-    return keras.Model(x, keras.layers.Conv2D(1, 3, padding="same")(h), name=name)
-
-
-class Monitor(keras.callbacks.Callback):
-    def __init__(self, pause_after):
-        super().__init__()
-        self.pause_after = pause_after
-        self.steps = 0
-        self.seen = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.epoch = epoch
-        self.seen.append([epoch, None])
-
-    def on_train_batch_end(self, batch, logs=None):
-        if self.seen[-1][1] is None:
-            self.seen[-1][1] = batch
-        self.steps += 1
-        print(f"STEP {self.epoch} {batch}", flush=True)
-        if self.steps == self.pause_after:
-            print("PAUSED", flush=True)
-            time.sleep(300)  # killed here
-
-
-def run(run_dir, out, pause_after=0):
-    set_seed(SEED)
-    model = keras_gans.CycleGAN(
-        gen("g_ab"), gen("g_ba"), disc("d_a"), disc("d_b"), pool_size=2, seed=SEED
-    )
-    model.compile()
-    rng = np.random.default_rng(0)
-    a = rng.uniform(-1, 1, (8, 16, 16, 3)).astype("float32")
-    b = rng.uniform(-1, 1, (8, 16, 16, 3)).astype("float32")
-
-    def data(epoch):
-        # A pure function of the epoch: the shuffle seed is derived from it.
-        ds = tf.data.Dataset.from_tensor_slices((a, b))
-        return ds.shuffle(8, seed=SEED * 1000 + epoch).batch(2)
-
-    monitor = Monitor(int(pause_after))
-    callbacks = [
-        LinearDecay(start_epoch=1, end_epoch=3),
-        LossWeightScheduler({1: {"cycle": 5.0}, 2: {"gan": 2.0}}),
-        monitor,
-    ]
-    history = train(
-        model, data, epochs=3, run_dir=run_dir, save_every_steps=3, seed=SEED,
-        callbacks=callbacks, verbose=0,
-    )
-    arrays = [v.numpy() for v in model.variables]
-    for name in sorted(model.gan_optimizers):
-        arrays += [v.numpy() for v in model.gan_optimizers[name].variables]
-    np.savez(out, *arrays)
-    iterations = {k: int(o.iterations.numpy()) for k, o in model.gan_optimizers.items()}
-    with open(out + ".json", "w") as f:
-        json.dump(
-            {
-                "iterations": iterations,
-                "seen": monitor.seen,
-                "resumed_from": getattr(history.resumed_from, "name", None),
-                "lambda_cycle": float(model.lambda_cycle.numpy()),
-                "lr": float(model.generator_optimizer.learning_rate.numpy()),
-            },
-            f,
+def _start(run_dir, log_path):
+    env = {**os.environ, "PYTHONPATH": REPO, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    with open(log_path, "w") as log:  # a file, not a pipe: never blocks the run
+        return subprocess.Popen(
+            [sys.executable, "-m", "keras_gans", *ARGS, "--output", run_dir],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=REPO,
         )
-    print("DONE", flush=True)
 
 
-if __name__ == "__main__":
-    run(*sys.argv[1:])
-"""
+def _tail(path, n=3000):
+    with open(path, errors="replace") as f:
+        return f.read()[-n:]
 
 
-@pytest.fixture(autouse=True)
-def _restore_op_determinism():
-    """The in-process run calls `set_seed`, which enables op determinism."""
-    was_enabled = tf_config.is_op_determinism_enabled()
-    yield
-    if not was_enabled:
-        tf_config.disable_op_determinism()
+def _first_step_checkpoint_of_epoch_1(manager):
+    for ckpt in manager.checkpoints():
+        if ckpt.epoch == 1 and ckpt.step > 0:
+            return ckpt
+    return None
 
 
-def _start(script, run_dir, out, pause_after):
-    env = dict(os.environ, PYTHONPATH=REPO, TF_CPP_MIN_LOG_LEVEL="3")
-    return subprocess.Popen(
-        [sys.executable, script, run_dir, out, str(pause_after)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-        cwd=REPO,
-    )
+def _kill_at_first_step_checkpoint_of_epoch_1(victim, run_dir, log_path):
+    """Poll the victim's checkpoints; SIGKILL it when the first complete
+    mid-epoch checkpoint of epoch 1 exists. Returns that checkpoint."""
+    manager = CheckpointManager(os.path.join(run_dir, "checkpoints"))
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        ckpt = _first_step_checkpoint_of_epoch_1(manager)
+        if ckpt is not None:
+            os.kill(victim.pid, signal.SIGKILL)
+            victim.wait()
+            return ckpt
+        if victim.poll() is not None:
+            pytest.fail(
+                f"the victim exited ({victim.returncode}) before it was killed:\n"
+                + _tail(log_path)
+            )
+        if time.monotonic() > deadline:
+            pytest.fail("no step checkpoint of epoch 1 in time:\n" + _tail(log_path))
+        time.sleep(0.01)
 
 
-def _load(out):
-    with open(out + ".json") as f:
-        info = json.load(f)
-    with np.load(out + ".npz") as arrays:
-        return info, [arrays[k] for k in sorted(arrays.files, key=lambda k: int(k[4:]))]
+def _wait(process, log_path):
+    try:
+        process.wait(timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        pytest.fail("the clean run did not finish in time:\n" + _tail(log_path))
+    assert process.returncode == 0, _tail(log_path)
+
+
+def _state(model):
+    """Every model variable (weights, pools, loss weights, base rates) and
+    every optimizer variable (iterations, learning rate, moments)."""
+    arrays = {f"model/{i}/{v.path}": v.numpy() for i, v in enumerate(model.variables)}
+    for name, opt in sorted(model.gan_optimizers.items()):
+        for i, v in enumerate(opt.variables):
+            arrays[f"{name}/{i}/{v.path}"] = v.numpy()
+    return arrays
+
+
+def _history(run_dir):
+    with open(os.path.join(run_dir, "history.csv")) as f:
+        return list(csv.DictReader(f))
 
 
 @pytest.mark.slow
-def test_sigkill_mid_epoch_then_resume_equals_a_clean_run(tmp_path):
-    script = str(tmp_path / "train_script.py")
-    with open(script, "w") as f:
-        f.write(SCRIPT)
-    run_dir = str(tmp_path / "run")
-    clean_out = str(tmp_path / "clean")
-    resumed_out = str(tmp_path / "resumed")
-
-    victim = _start(script, run_dir, str(tmp_path / "unused"), 7)
-    timer = threading.Timer(400, victim.kill)  # never hang the suite
-    timer.start()
+def test_cli_sigkill_mid_epoch_then_resume_equals_a_clean_run(tmp_path, capsys):
+    clean_dir, run_dir = str(tmp_path / "clean"), str(tmp_path / "killed")
+    clean_log, victim_log = str(tmp_path / "clean.log"), str(tmp_path / "victim.log")
+    clean = _start(clean_dir, clean_log)
+    victim = _start(run_dir, victim_log)
     try:
-        # The clean run, in this process, while the victim starts up.
-        namespace = {"__name__": "train_script"}
-        exec(compile(SCRIPT, script, "exec"), namespace)
-        namespace["run"](str(tmp_path / "clean_run"), clean_out)
-        lines = []
-        for line in victim.stdout:
-            lines.append(line)
-            if line.strip() == "PAUSED":
-                os.kill(victim.pid, signal.SIGKILL)
-                break
-        victim.wait()
+        watched = _kill_at_first_step_checkpoint_of_epoch_1(victim, run_dir, victim_log)
+        assert victim.returncode == -signal.SIGKILL, _tail(victim_log)
+        assert (watched.epoch, watched.step) == (1, SAVE_EVERY)
+
+        # Killed mid-epoch 1: the newest complete checkpoint is the watched
+        # one or the next step checkpoint (the victim trained on while the
+        # poll noticed it); a checkpoint cut short by the kill is not listed.
+        latest = CheckpointManager(os.path.join(run_dir, "checkpoints")).latest()
+        assert latest.epoch == 1 and not latest.epoch_end, latest.name
+        assert latest.step in (SAVE_EVERY, 2 * SAVE_EVERY), latest.name
+        assert not os.path.exists(os.path.join(run_dir, cli.FINAL_MODEL))
+
+        # keras-gans train cyclegan --output RUN --resume (fresh model and
+        # train function; only the files on disk come from the dead process).
+        argv = ["train", "cyclegan", "--output", run_dir, "--resume", "--verbose", "0"]
+        assert cli.main(argv) == 0, capsys.readouterr().err
+        _wait(clean, clean_log)
     finally:
-        timer.cancel()
-    assert victim.returncode == -signal.SIGKILL, "".join(lines)[-3000:]
-    steps_done = [line for line in lines if line.startswith("STEP")]
-    assert len(steps_done) == 7 and steps_done[-1].strip() == "STEP 1 2"
+        for process in (clean, victim):
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    capsys.readouterr()
 
-    # 4 batches per epoch, checkpoints every 3 steps and at epoch ends:
-    # the newest complete one is global step 6 = epoch 1 after 2 batches.
-    latest = CheckpointManager(os.path.join(run_dir, "checkpoints")).latest()
-    assert (latest.epoch, latest.step, latest.global_step) == (1, 2, 6)
-
-    namespace["run"](run_dir, resumed_out)
-
-    clean_info, clean_arrays = _load(clean_out)
-    info, arrays = _load(resumed_out)
-    assert info["resumed_from"] == latest.name
-    assert clean_info["iterations"] == {
-        "generator": 12,
-        "discriminator_a": 12,
-        "discriminator_b": 12,
-    }
-    assert info["iterations"] == clean_info["iterations"]
-    # Callbacks saw the true epochs: epoch 1 from its batch 2, then epoch 2.
-    assert info["seen"] == [[1, 2], [2, 0]]
-    assert info["lambda_cycle"] == clean_info["lambda_cycle"] == 5.0
-    assert info["lr"] == clean_info["lr"]
-    assert len(arrays) == len(clean_arrays)
-    differ = {
-        i: float(np.max(np.abs(x.astype("float64") - y.astype("float64"))))
-        for i, (x, y) in enumerate(zip(arrays, clean_arrays))
-        if not np.array_equal(x, y)
-    }
-    assert max(differ.values(), default=0.0) <= 1e-6, (
-        f"{len(differ)} of {len(arrays)} arrays differ (index: max |diff|): {differ}"
-    )
+    # It continued from the newest complete checkpoint: the steps trained
+    # after it (at most SAVE_EVERY, if the kill hit the next checkpoint's
+    # write) were the only ones lost.
     with open(os.path.join(run_dir, "events.jsonl")) as f:
         events = [json.loads(line) for line in f]
     resumes = [e for e in events if e["event"] == "resume"]
-    assert len(resumes) == 1 and resumes[0]["global_step"] == 6
+    assert len(resumes) == 1
+    assert resumes[0]["global_step"] == latest.global_step
+    assert (resumes[0]["epoch"], resumes[0]["step"]) == (latest.epoch, latest.step)
+
+    # Same optimizer iterations: 2 epochs x 6 steps, for each optimizer.
+    total = 2 * STEPS_PER_EPOCH
+    final = {}
+    for name, folder in (("clean", clean_dir), ("resumed", run_dir)):
+        ckpt = CheckpointManager(os.path.join(folder, "checkpoints")).latest()
+        assert (ckpt.epoch, ckpt.step, ckpt.global_step) == (2, 0, total), name
+        assert ckpt.manifest["optimizer_iterations"] == {
+            "generator": total,
+            "discriminator_a": total,
+            "discriminator_b": total,
+        }, name
+        path = os.path.join(folder, cli.FINAL_MODEL)
+        final[name] = keras.saving.load_model(path, safe_mode=True)
+    for model in final.values():
+        for opt in model.gan_optimizers.values():
+            assert int(opt.iterations.numpy()) == total
+        # LinearDecay's phase: epoch 1 of 2 trains at half the base rate.
+        lr = float(model.generator_optimizer.learning_rate.numpy())
+        np.testing.assert_allclose(lr, 0.5 * 2e-4, rtol=1e-6)
+
+    # Same final weights, pools and optimizer states.
+    clean_state, resumed_state = _state(final["clean"]), _state(final["resumed"])
+    assert len(clean_state) == len(resumed_state)
+    differ = {}
+    for (key, a), b in zip(clean_state.items(), resumed_state.values()):
+        assert a.shape == b.shape, key
+        if not np.array_equal(a, b):
+            diff = a.astype("float64") - b.astype("float64")
+            differ[key] = float(np.max(np.abs(diff)))
+    assert max(differ.values(), default=0.0) <= 1e-6, (
+        f"{len(differ)} of {len(clean_state)} arrays differ: {differ}"
+    )
+
+    # The epoch losses too (the running sums of epoch 1 were checkpointed).
+    clean_rows, rows = _history(clean_dir), _history(run_dir)
+    assert [r["epoch"] for r in rows] == [r["epoch"] for r in clean_rows] == ["0", "1"]
+    for clean_row, row in zip(clean_rows, rows):
+        assert row.keys() == clean_row.keys()
+        for key, value in clean_row.items():
+            if value != "NA":  # CSVLogger's empty validation columns
+                np.testing.assert_allclose(float(row[key]), float(value), rtol=1e-5)
