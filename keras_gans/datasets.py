@@ -492,10 +492,11 @@ def shapes(
     """A noise-to-image demo set for DCGAN: one coloured shape per image.
 
     Simple, clearly structured images (a circle, square or triangle of one
-    colour on a light background). In a check with a small generic DCGAN
-    (32x32, batch 64, about 4 CPU-minutes, ~1000 steps) the samples had the
-    light background and coloured blobs of the right colours and sizes, but
-    not yet clean outlines; `kinds=("circle",)` makes the task easier.
+    colour on a light background). The DCGAN demo (preset `"cspup_demo"`:
+    2048 images at 32x32, batch 16, 1024 steps, about 2 CPU-minutes) learns
+    the light background and one coloured blob per sample, varied in
+    position, size and colour, but not yet clean outlines (docs/dcgan.md);
+    `kinds=("circle",)` makes the task easier.
 
     Args:
         image_size: int. Image side. Defaults to `32`.

@@ -49,41 +49,69 @@ _ADAM_PAPER = {
     "discriminator_lr_ratio": 1.0,
 }
 
-PRESETS = {
-    "cyclegan_paper": {
-        "model": "CycleGAN",
-        "description": "The paper's CycleGAN: ResNet-9 generators, 70x70 PatchGAN, "
-        "LSGAN, 100 epochs constant + 100 epochs linear decay.",
-        "source": _PAPER,
-        "assumed": [],
-        "generator": {"name": "resnet_9blocks", "config": {}},
-        "discriminator": {"name": "patchgan", "config": {"n_layers": 3}},
-        "model_config": {
-            "lambda_cycle": 10.0,
-            "lambda_identity": 0.5,
-            "lambda_gan": 1.0,
-            "identity_mode": "relative",
-            "pool_size": 50,
-            "gan_loss": "lsgan",
-        },
-        "optimizer": dict(_ADAM_PAPER),
-        "schedule": {
-            "loss_weights": {},
-            "decay_start_epoch": 100,
-            "decay_end_epoch": 200,
-        },
-        "image_size": 256,
-        "batch_size": 1,
-        "epochs": 200,
+#: A constant learning rate and fixed loss weights.
+_NO_SCHEDULE = {"loss_weights": {}, "decay_start_epoch": None, "decay_end_epoch": None}
+
+
+def _derive(base, **changes):
+    """A preset: `base` with some top-level fields replaced (a deep copy, so no
+    two presets share a nested dict)."""
+    return copy.deepcopy({**base, **changes})
+
+
+# === CycleGAN ===
+
+#: The paper's CycleGAN: the base of every CycleGAN preset.
+_CYCLEGAN = {
+    "model": "CycleGAN",
+    "description": "The paper's CycleGAN: ResNet-9 generators, 70x70 PatchGAN, "
+    "LSGAN, 100 epochs constant + 100 epochs linear decay.",
+    "source": _PAPER,
+    "assumed": [],
+    "generator": {"name": "resnet_9blocks", "config": {}},
+    "discriminator": {"name": "patchgan", "config": {"n_layers": 3}},
+    "model_config": {
+        "lambda_cycle": 10.0,
+        "lambda_identity": 0.5,
+        "lambda_gan": 1.0,
+        "identity_mode": "relative",
+        "pool_size": 50,
+        "gan_loss": "lsgan",
     },
-    "residualgan_monet": {
-        "model": "CycleGAN",
-        "description": "Seed 000's ResidualGAN (hidden 96, 1 down, 2 residual blocks, "
+    "optimizer": _ADAM_PAPER,
+    "schedule": {**_NO_SCHEDULE, "decay_start_epoch": 100, "decay_end_epoch": 200},
+    "image_size": 256,
+    "batch_size": 1,
+    "epochs": 200,
+}
+
+#: Seed 003's CycleGAN and UVCGAN runs share everything but the generator.
+_ANIME2SELFIE = _derive(
+    _CYCLEGAN,
+    assumed=["model_config (loss weights, pool_size)", "batch_size"],
+    discriminator={"name": "patchgan_pooled", "config": {"n_layers": 3}},
+    # torch.optim.Adam(lr=1e-3) with its default betas (0.9, 0.999).
+    optimizer={
+        **_ADAM_PAPER,
+        "learning_rate": 1e-3,
+        "beta_1": 0.9,
+        "discriminator_lr_ratio": 4.0,
+    },
+    schedule=_NO_SCHEDULE,
+    image_size=64,
+    epochs=20,
+)
+
+PRESETS = {
+    "cyclegan_paper": _derive(_CYCLEGAN),
+    "residualgan_monet": _derive(
+        _CYCLEGAN,
+        description="Seed 000's ResidualGAN (hidden 96, 1 down, 2 residual blocks, "
         "pixel-shuffle up); weights [id 0.5, GAN 1, cycle 10] then [0.5, 1.5, 12]; "
         "discriminator lr x1.25.",
-        "source": "seeds 000 (architecture, losses, weight switch) and 001 "
+        source="seeds 000 (architecture, losses, weight switch) and 001 "
         "(model 2: 100 epochs; discriminator lr +25%)",
-        "assumed": [
+        assumed=[
             "optimizer.learning_rate",
             "schedule.loss_weights (epoch of the switch)",
             "discriminator.config (hidden_n=2, ndf=64)",
@@ -91,199 +119,141 @@ PRESETS = {
             "batch_size",
             "model_config.pool_size",
         ],
-        "generator": {"name": "residual_pixelshuffle", "config": {}},
+        generator={"name": "residual_pixelshuffle", "config": {}},
         # Seed 000's discriminator with hidden_n hidden blocks is a PatchGAN
         # with n_layers=hidden_n + 1, no stride-1 block, uncapped filters.
-        "discriminator": {
+        discriminator={
             "name": "patchgan",
             "config": {"n_layers": 3, "stride1_block": False, "max_mult": None},
         },
-        "model_config": {
-            "lambda_cycle": 10.0,
-            "lambda_identity": 0.5,
-            "lambda_gan": 1.0,
-            "identity_mode": "absolute",
-            "pool_size": 50,
-            "gan_loss": "lsgan",
-        },
-        "optimizer": {**_ADAM_PAPER, "discriminator_lr_ratio": 1.25},
-        "schedule": {
+        model_config={**_CYCLEGAN["model_config"], "identity_mode": "absolute"},
+        optimizer={**_ADAM_PAPER, "discriminator_lr_ratio": 1.25},
+        schedule={
+            **_NO_SCHEDULE,
             "loss_weights": {50: {"identity": 0.5, "gan": 1.5, "cycle": 12.0}},
-            "decay_start_epoch": None,
-            "decay_end_epoch": None,
         },
-        "image_size": 256,
-        "batch_size": 1,
-        "epochs": 100,
-    },
-    "resnet9_monet_kaggle": {
-        "model": "CycleGAN",
-        "description": "Seed 002's Kaggle photo -> Monet CycleGAN: ResNet-9, 70x70 "
+        epochs=100,
+    ),
+    "resnet9_monet_kaggle": _derive(
+        _CYCLEGAN,
+        description="Seed 002's Kaggle photo -> Monet CycleGAN: ResNet-9, 70x70 "
         "PatchGAN (30x30 map), cycle lambda 10, batch 4 (the write-up trained "
         "1 epoch).",
-        "source": "seed 002 (Kaggle 'I'm Something of a Painter Myself')",
-        "assumed": ["model_config.gan_loss", "model_config.pool_size"],
-        "generator": {"name": "resnet_9blocks", "config": {}},
-        "discriminator": {"name": "patchgan", "config": {"n_layers": 3}},
-        "model_config": {
-            "lambda_cycle": 10.0,
-            # The write-up's total loss is adversarial + cycle: no identity.
-            "lambda_identity": 0.0,
-            "lambda_gan": 1.0,
-            "identity_mode": "relative",
-            "pool_size": 50,
-            "gan_loss": "lsgan",
-        },
-        "optimizer": dict(_ADAM_PAPER),
-        "schedule": {
-            "loss_weights": {},
-            "decay_start_epoch": None,
-            "decay_end_epoch": None,
-        },
-        "image_size": 256,
-        "batch_size": 4,
-        "epochs": 1,
-    },
-    "cyclegan_anime2selfie": {
-        "model": "CycleGAN",
-        "description": "Seed 003's CycleGAN on anime <-> selfie at 64x64: ResNet-6, "
+        source="seed 002 (Kaggle 'I'm Something of a Painter Myself')",
+        assumed=["model_config.gan_loss", "model_config.pool_size"],
+        # The write-up's total loss is adversarial + cycle: no identity.
+        model_config={**_CYCLEGAN["model_config"], "lambda_identity": 0.0},
+        schedule=_NO_SCHEDULE,
+        batch_size=4,
+        epochs=1,
+    ),
+    "cyclegan_anime2selfie": _derive(
+        _ANIME2SELFIE,
+        description="Seed 003's CycleGAN on anime <-> selfie at 64x64: ResNet-6, "
         "pooled PatchGAN, MSE + L1, Adam 1e-3 (D 4x), 20 epochs.",
-        "source": "seed 003 (Anime2Selfie, CycleGAN experiment)",
-        "assumed": [
-            "model_config (loss weights, pool_size)",
-            "batch_size",
-        ],
-        "generator": {"name": "resnet_6blocks", "config": {}},
-        "discriminator": {"name": "patchgan_pooled", "config": {"n_layers": 3}},
-        "model_config": {
-            "lambda_cycle": 10.0,
-            "lambda_identity": 0.5,
-            "lambda_gan": 1.0,
-            "identity_mode": "relative",
-            "pool_size": 50,
-            "gan_loss": "lsgan",
-        },
-        # torch.optim.Adam(lr=1e-3) with its default betas (0.9, 0.999).
-        "optimizer": {
-            "name": "adam",
-            "learning_rate": 1e-3,
-            "beta_1": 0.9,
-            "beta_2": 0.999,
-            "discriminator_lr_ratio": 4.0,
-        },
-        "schedule": {
-            "loss_weights": {},
-            "decay_start_epoch": None,
-            "decay_end_epoch": None,
-        },
-        "image_size": 64,
-        "batch_size": 1,
-        "epochs": 20,
-    },
-    "uvcgan_anime2selfie": {
-        "model": "CycleGAN",
-        "description": "Seed 003's UVCGAN on anime <-> selfie at 64x64: U-Net + "
+        source="seed 003 (Anime2Selfie, CycleGAN experiment)",
+        generator={"name": "resnet_6blocks", "config": {}},
+    ),
+    "uvcgan_anime2selfie": _derive(
+        _ANIME2SELFIE,
+        description="Seed 003's UVCGAN on anime <-> selfie at 64x64: U-Net + "
         "pixel-wise ViT generator, pooled PatchGAN, Adam 1e-3 (D 4x), 20 epochs.",
-        "source": "seed 003 (Anime2Selfie, UVCGAN experiment)",
-        "assumed": [
-            "model_config (loss weights, pool_size)",
-            "batch_size",
-        ],
-        "generator": {"name": "uvcgan", "config": {}},
-        "discriminator": {"name": "patchgan_pooled", "config": {"n_layers": 3}},
-        "model_config": {
-            "lambda_cycle": 10.0,
-            "lambda_identity": 0.5,
-            "lambda_gan": 1.0,
-            "identity_mode": "relative",
-            "pool_size": 50,
-            "gan_loss": "lsgan",
-        },
-        "optimizer": {
-            "name": "adam",
-            "learning_rate": 1e-3,
-            "beta_1": 0.9,
-            "beta_2": 0.999,
-            "discriminator_lr_ratio": 4.0,
-        },
-        "schedule": {
-            "loss_weights": {},
-            "decay_start_epoch": None,
-            "decay_end_epoch": None,
-        },
-        "image_size": 64,
-        "batch_size": 1,
-        "epochs": 20,
-    },
+        source="seed 003 (Anime2Selfie, UVCGAN experiment)",
+        generator={"name": "uvcgan", "config": {}},
+    ),
 }
 
 # === DCGAN (seed 004: CSPup generator on CelebA 64x64) ===
 
 _SEED004 = "seed 004 (DCGAN with a CSPup generator on CelebA 64x64)"
-# The PyTorch DCGAN tutorial that seed 004 follows: batch 128, Adam beta_1 0.5.
-_SEED004_ASSUMED = ["batch_size", "optimizer.beta_1", "optimizer.beta_2"]
 
-
-def _dcgan_preset(description, source, assumed, generator, discriminator, optimizer):
-    return {
-        "model": "DCGAN",
-        "description": description,
-        "source": source,
-        "assumed": list(assumed),
-        "generator": generator,
-        "discriminator": discriminator,
-        # The seed's discriminators end in a sigmoid trained with BCE.
-        "model_config": {"latent_dim": 100, "gan_loss": "vanilla"},
-        "optimizer": optimizer,
-        "schedule": {
-            "loss_weights": {},
-            "decay_start_epoch": None,
-            "decay_end_epoch": None,
-        },
-        "image_size": 64,
-        "batch_size": 128,
-        "epochs": 10,
-    }
-
-
-# Seed 004's learning rates: D 1e-4, G 2e-4 (D:G = 1:2).
-_ADAM_SEED004 = {**_ADAM_PAPER, "discriminator_lr_ratio": 0.5}
+#: Seed 004, experiment 1: the base of the DCGAN presets.
+_DCGAN_SEED004 = {
+    "model": "DCGAN",
+    "description": "Seed 004, experiment 1: CSPup generator, plain DCGAN "
+    "discriminator, Adam G 2e-4 / D 1e-4, 10 epochs (mode collapse was observed).",
+    "source": _SEED004 + ", experiment 1",
+    # The PyTorch DCGAN tutorial that seed 004 follows: batch 128, Adam
+    # beta_1 0.5.
+    "assumed": ["batch_size", "optimizer.beta_1", "optimizer.beta_2"],
+    "generator": {"name": "cspup_dcgan", "config": {}},
+    "discriminator": {"name": "dcgan_discriminator", "config": {}},
+    # The seed's discriminators end in a sigmoid trained with BCE.
+    "model_config": {"latent_dim": 100, "gan_loss": "vanilla"},
+    # Seed 004's learning rates: D 1e-4, G 2e-4 (D:G = 1:2).
+    "optimizer": {**_ADAM_PAPER, "discriminator_lr_ratio": 0.5},
+    "schedule": _NO_SCHEDULE,
+    "image_size": 64,
+    "batch_size": 128,
+    "epochs": 10,
+}
 
 PRESETS.update(
     {
-        "dcgan_cspup_celeba": _dcgan_preset(
-            "Seed 004, experiment 1: CSPup generator, plain DCGAN discriminator, "
-            "Adam G 2e-4 / D 1e-4, 10 epochs (mode collapse was observed).",
-            _SEED004 + ", experiment 1",
-            _SEED004_ASSUMED,
-            {"name": "cspup_dcgan", "config": {}},
-            {"name": "dcgan_discriminator", "config": {}},
-            dict(_ADAM_SEED004),
+        "dcgan_cspup_celeba": _derive(_DCGAN_SEED004),
+        "dcgan_cspup_celeba_residual_d": _derive(
+            _DCGAN_SEED004,
+            description="Seed 004, experiment 2: CSPup generator, residual "
+            "discriminator (1x1 projection skips), Adam G 2e-4 / D 1e-4.",
+            source=_SEED004 + ", experiment 2",
+            discriminator={"name": "residual_discriminator", "config": {}},
         ),
-        "dcgan_cspup_celeba_residual_d": _dcgan_preset(
-            "Seed 004, experiment 2: CSPup generator, residual discriminator "
-            "(1x1 projection skips), Adam G 2e-4 / D 1e-4.",
-            _SEED004 + ", experiment 2",
-            _SEED004_ASSUMED,
-            {"name": "cspup_dcgan", "config": {}},
-            {"name": "residual_discriminator", "config": {}},
-            dict(_ADAM_SEED004),
-        ),
-        "dcgan_cspup_celeba_spectral": _dcgan_preset(
-            "Seed 004, experiments 3-4: spectral norm on every conv of G and D "
-            "(residual D), learning rates G:D = 1:4 (G 1e-4, D 4e-4).",
-            _SEED004 + ", experiments 3 and 4 (the 1:4 rate from "
+        "dcgan_cspup_celeba_spectral": _derive(
+            _DCGAN_SEED004,
+            description="Seed 004, experiments 3-4: spectral norm on every conv of "
+            "G and D (residual D), learning rates G:D = 1:4 (G 1e-4, D 4e-4).",
+            source=_SEED004 + ", experiments 3 and 4 (the 1:4 rate from "
             "https://sthalles.github.io/advanced_gans/)",
-            [
-                *_SEED004_ASSUMED,
+            assumed=[
+                *_DCGAN_SEED004["assumed"],
                 "optimizer.learning_rate (1e-4 / 4e-4 as in the cited post)",
                 "discriminator.name (the residual D of experiment 2)",
             ],
-            {"name": "cspup_dcgan", "config": {"spectral_norm": True}},
-            {"name": "residual_discriminator", "config": {"spectral_norm": True}},
-            {**_ADAM_PAPER, "learning_rate": 1e-4, "discriminator_lr_ratio": 4.0},
+            generator={"name": "cspup_dcgan", "config": {"spectral_norm": True}},
+            discriminator={
+                "name": "residual_discriminator",
+                "config": {"spectral_norm": True},
+            },
+            optimizer={
+                **_ADAM_PAPER,
+                "learning_rate": 1e-4,
+                "discriminator_lr_ratio": 4.0,
+            },
         ),
     }
+)
+
+# === DCGAN demo (not a seed's run: seed 004's networks sized for a CPU) ===
+
+PRESETS["dcgan_cspup_shapes_demo"] = _derive(
+    _DCGAN_SEED004,
+    description="CPU demo on datasets.shapes at 32x32: seed 004's CSPup generator "
+    "(filters 64/32/16) and plain D (ndf 16), Adam G 2e-3 / D 1e-3 (the seed's "
+    "1:2 at 10x the rate), batch 16, 8 epochs, the rates decaying linearly in "
+    "the last 4.",
+    source="keras_gans demo (docs/dcgan.md): seed 004 experiment 1 with the "
+    "widths, batch, rates and decay tuned for ~1000 CPU steps",
+    # Everything that differs from seed 004 was chosen for the demo.
+    assumed=[
+        "generator.config",
+        "discriminator.config",
+        "optimizer.learning_rate",
+        "schedule",
+        "image_size",
+        "batch_size",
+        "epochs",
+    ],
+    generator={"name": "cspup_dcgan", "config": {"filters": (64, 32, 16)}},
+    discriminator={"name": "dcgan_discriminator", "config": {"ndf": 16}},
+    # With the seed's 2e-4 / 1e-4, ~1000 steps are too few for the output
+    # batch norms' scale and shift to reach the data's light background, and
+    # the samples collapse to one blob (docs/dcgan.md, "The demo run").
+    optimizer={**_ADAM_PAPER, "learning_rate": 2e-3, "discriminator_lr_ratio": 0.5},
+    # The decay settles the oscillating samples: x0.8, 0.6, 0.4, 0.2 in epochs 5-8.
+    schedule={**_NO_SCHEDULE, "decay_start_epoch": 4, "decay_end_epoch": 8},
+    image_size=32,
+    batch_size=16,
+    epochs=8,
 )
 
 #: Short names accepted wherever a preset name is (`DCGAN.from_preset("cspup")`).
@@ -291,6 +261,7 @@ ALIASES = {
     "cspup": "dcgan_cspup_celeba",
     "cspup_residual_d": "dcgan_cspup_celeba_residual_d",
     "cspup_spectral": "dcgan_cspup_celeba_spectral",
+    "cspup_demo": "dcgan_cspup_shapes_demo",
 }
 
 

@@ -134,3 +134,95 @@ def test_seed_hyperparameters():
 def test_unknown_preset_lists_the_valid_ones():
     with pytest.raises(ValueError, match="residualgan_monet"):
         presets.get("no_such_preset")
+
+
+def _containers(obj):
+    """Every dict and list inside `obj` (itself included)."""
+    if isinstance(obj, dict):
+        yield obj
+        for value in obj.values():
+            yield from _containers(value)
+    elif isinstance(obj, list):
+        yield obj
+        for value in obj:
+            yield from _containers(value)
+
+
+def test_presets_share_no_nested_containers():
+    # Presets derive from base dicts; a change to one preset's nested dict or
+    # list must not show up in another.
+    owner = {}
+    for name, preset in presets.PRESETS.items():
+        for container in _containers(preset):
+            assert owner.setdefault(id(container), name) == name, (
+                f"{name} shares {container!r} with {owner[id(container)]}"
+            )
+
+
+def test_seed_004_presets_keep_the_seed_settings():
+    for name in presets.list_presets("DCGAN"):
+        if not name.startswith("dcgan_cspup_celeba"):
+            continue
+        preset = presets.get(name)
+        assert (preset["image_size"], preset["batch_size"]) == (64, 128), name
+        assert preset["epochs"] == 10, name
+        assert preset["model_config"] == {"latent_dim": 100, "gan_loss": "vanilla"}
+        assert preset["generator"]["name"] == "cspup_dcgan"
+        assert "filters" not in preset["generator"]["config"]  # 512/256/128/64
+        assert presets.callbacks(name) == []  # constant rates
+    assert presets.get("cspup")["optimizer"]["learning_rate"] == 2e-4
+
+
+def test_dcgan_demo_preset_differs_from_seed_004_only_where_it_says():
+    demo, seed = presets.get("cspup_demo"), presets.get("cspup")
+    assert presets.get("dcgan_cspup_shapes_demo") == demo
+    # Experiment 1's networks, loss and D:G ratio ...
+    for role in ("generator", "discriminator"):
+        assert demo[role]["name"] == seed[role]["name"]
+    assert demo["model_config"] == seed["model_config"]
+    for key in ("name", "beta_1", "beta_2", "discriminator_lr_ratio"):
+        assert demo["optimizer"][key] == seed["optimizer"][key]
+    # ... at 10x the rates and CPU sizes; every change is listed in `assumed`.
+    assert demo["optimizer"]["learning_rate"] == pytest.approx(2e-3)
+    assert demo["generator"]["config"] == {"filters": (64, 32, 16)}
+    assert (demo["image_size"], demo["batch_size"], demo["epochs"]) == (32, 16, 8)
+    for field in demo:
+        if field in ("description", "source", "assumed") or demo[field] == seed[field]:
+            continue
+        if isinstance(demo[field], dict):
+            changed = [
+                f"{field}.{k}" for k in demo[field] if demo[field][k] != seed[field][k]
+            ]
+        else:
+            changed = [field]
+        for name in changed:
+            assert name in demo["assumed"] or field in demo["assumed"], name
+    (decay,) = presets.callbacks("cspup_demo")
+    assert isinstance(decay, LinearDecay)
+    factors = [decay.factor(epoch) for epoch in range(demo["epochs"])]
+    assert factors == pytest.approx([1, 1, 1, 1, 0.8, 0.6, 0.4, 0.2])
+
+
+def test_cli_trains_the_demo_preset_on_the_demo_data():
+    from keras_gans import cli
+
+    parse = cli.build_parser().parse_args
+    config = cli.resolve_config("dcgan", None, parse(["train", "dcgan"]))
+    assert config["preset"] == "dcgan_cspup_shapes_demo"
+    assert (config["image_size"], config["batch_size"], config["epochs"]) == (
+        32,
+        16,
+        8,
+    )
+    assert config["schedule"]["decay_start_epoch"] == 4
+    assert cli.network_overrides(config) == ({"filters": (64, 32, 16)}, {"ndf": 16})
+    model = cli.build_model(config)
+    assert float(model.generator_optimizer.learning_rate.numpy()) == pytest.approx(2e-3)
+    # An explicit preset, or real data, gets seed 004's experiment 1.
+    argv = ["train", "dcgan", "--preset", "cspup"]
+    assert cli.resolve_config("dcgan", None, parse(argv))["preset"] == (
+        "dcgan_cspup_celeba"
+    )
+    folder = {"kind": "folder", "data": "faces"}
+    config = cli.resolve_config("dcgan", folder, parse(["train", "dcgan"]))
+    assert config["preset"] == "dcgan_cspup_celeba" and config["image_size"] == 64
