@@ -36,6 +36,8 @@ import copy
 
 import keras
 
+from keras_gans.optimizers import FusedAdam
+
 _PAPER = (
     "Zhu et al., CycleGAN, ICCV 2017 (arXiv:1703.10593) and the official "
     "code's defaults (junyanz/pytorch-CycleGAN-and-pix2pix)"
@@ -313,7 +315,9 @@ def get(name):
 def compile_kwargs(name):
     """Fresh optimizers for `model.compile(**compile_kwargs(name))`.
 
-    The first optimizer of the model (the generators') gets the preset's
+    `"adam"` is `keras_gans.optimizers.FusedAdam` (Keras' Adam with one
+    fused update kernel per variable). The first optimizer of the model (the
+    generators') gets the preset's
     learning rate; every other (the discriminators') gets it times
     `discriminator_lr_ratio`.
 
@@ -343,14 +347,18 @@ def compile_kwargs(name):
     kwargs = {}
     for i, opt_name in enumerate(names):
         config = {
-            "class_name": class_name,
-            "config": {
-                **opt,
-                "learning_rate": lr if i == 0 else lr * ratio,
-                "name": f"{opt_name}_optimizer",
-            },
+            **opt,
+            "learning_rate": lr if i == 0 else lr * ratio,
+            "name": f"{opt_name}_optimizer",
         }
-        kwargs[f"{opt_name}_optimizer"] = keras.optimizers.get(config)
+        if class_name.lower() == "adam":
+            # The same Adam, one fused update kernel per variable.
+            optimizer = FusedAdam(**config)
+        else:
+            optimizer = keras.optimizers.get(
+                {"class_name": class_name, "config": config}
+            )
+        kwargs[f"{opt_name}_optimizer"] = optimizer
     return kwargs
 
 
