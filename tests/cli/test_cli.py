@@ -338,6 +338,7 @@ def test_bad_arguments_give_one_line(capsys, argv, expected):
     "argv",
     [
         ["train", "cyclegan", "--epochs", "0"],
+        ["train", "cyclegan", "--inter-op-threads", "-1"],
         ["train", "gan"],
         ["translate", "x.png"],
         ["evaluate", "run", "--data-a", "a", "--data-b", "b", "--direction", "up"],

@@ -1,14 +1,16 @@
-"""`keras_gans.utils.set_seed`."""
+"""`keras_gans.utils.set_seed` and `configure_threads`."""
 
 import os
 import random
+import subprocess
+import sys
 
 import keras
 import numpy as np
 import pytest
 from tensorflow.python.framework import config as tf_config
 
-from keras_gans.utils import set_seed
+from keras_gans.utils import configure_threads, set_seed
 
 
 @pytest.fixture(autouse=True)
@@ -53,3 +55,41 @@ def test_bad_seed(seed):
 def test_bad_deterministic_ops():
     with pytest.raises(ValueError, match="`deterministic_ops` must be a bool"):
         set_seed(1, deterministic_ops="yes")
+
+
+_THREADS = """
+import tensorflow as tf
+from keras_gans.utils import configure_threads
+first = configure_threads({args})
+inter = tf.config.threading.get_inter_op_parallelism_threads()
+intra = tf.config.threading.get_intra_op_parallelism_threads()
+tf.constant(1.0) + 1.0  # the runtime starts
+late = configure_threads(inter_op=3)
+print(first, inter, intra, late, tf.config.threading.get_inter_op_parallelism_threads())
+"""
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [("", "True 1 0 False 1"), ("inter_op=0, intra_op=2", "True 0 2 False 0")],
+)
+def test_configure_threads_before_and_after_start_up(args, expected):
+    """`auto` is one inter-op thread on a machine without GPU (this one)."""
+    out = subprocess.run(
+        [sys.executable, "-c", _THREADS.format(args=args)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "CUDA_VISIBLE_DEVICES": ""},
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split("\n")[-2] == expected
+
+
+@pytest.mark.parametrize(
+    "bad", [{"inter_op": -1}, {"intra_op": "auto"}, {"inter_op": 1.5}]
+)
+def test_configure_threads_bad_arguments(bad):
+    (name, value) = next(iter(bad.items()))
+    with pytest.raises(ValueError, match=f"`{name}` must be a non-negative integer"):
+        configure_threads(**bad)
