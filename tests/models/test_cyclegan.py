@@ -445,3 +445,31 @@ def test_from_preset_builds_the_preset_model():
     )
     assert uncompiled.gan_optimizers == {}
     assert uncompiled.initial_loss_weights["identity"] == 0.0
+
+
+def test_batched_generator_calls_equal_separate_calls():
+    """G on [a; b] in one call gives the losses of separate calls."""
+    model = tiny_cyclegan()
+    a, b = random_pairs(n=2)
+    model.build((a.shape, b.shape))
+    assert model._batch_generator_calls(tf.constant(a), tf.constant(b))
+    batched = model._compute_gan_losses(a, b, training=False)
+    model._batch_generator_calls = lambda *args: False
+    separate = model._compute_gan_losses(a, b, training=False)
+    for key, value in separate.items():
+        assert_allclose(batched[key], value, atol=1e-6, msg=key)
+
+
+def test_generators_with_batch_norm_are_called_separately():
+    """BatchNorm mixes the samples of a batch: no batching then."""
+    gens = [
+        networks.create("resnet_6blocks", ngf=4, n_blocks=1, norm="batch")
+        for _ in range(2)
+    ]
+    discs = [networks.create("patchgan", ndf=4, n_layers=1) for _ in range(2)]
+    model = keras_gans.CycleGAN(*gens, *discs)
+    a, b = (tf.constant(x) for x in random_pairs(n=2))
+    assert not model._batch_generator_calls(a, b)
+    # Different image sizes per domain cannot be concatenated either.
+    plain = tiny_cyclegan()
+    assert not plain._batch_generator_calls(a, tf.image.resize(b, (16, 16)))
