@@ -383,10 +383,10 @@ def main(argv=None):
     import numpy as np
     import tensorflow as tf
 
-    if args.intra_op_threads:
-        tf.config.threading.set_intra_op_parallelism_threads(args.intra_op_threads)
-    if args.inter_op_threads:
-        tf.config.threading.set_inter_op_parallelism_threads(args.inter_op_threads)
+    from keras_gans.utils import configure_threads
+
+    # 0: TensorFlow's default (the benchmark does not pick "auto").
+    configure_threads(inter_op=args.inter_op_threads, intra_op=args.intra_op_threads)
     import keras
 
     import keras_gans

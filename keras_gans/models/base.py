@@ -720,8 +720,8 @@ def make_grid(rows, padding=2, pad_value=255):
 # === Shared by CycleGAN and DCGAN (moved here from cyclegan.py) ===
 
 
-def _judge(discriminator, batches, training):
-    """Outputs of `discriminator` for each batch in `batches`, from ONE call.
+def _call_once(network, batches, training):
+    """Outputs of `network` for each batch in `batches`, from ONE call.
 
     The batches are concatenated on the batch axis, so that a spectrally
     normalized discriminator does one power iteration and judges all of
@@ -730,13 +730,13 @@ def _judge(discriminator, batches, training):
     generator is per-sample (`_is_per_sample`): fewer ops to trace.
     """
     sizes = [ops.shape(b)[0] for b in batches]
-    logits = discriminator(
+    outputs = network(
         ops.concatenate([ops.cast(b, "float32") for b in batches], axis=0),
         training=training,
     )
     out, start = [], 0
     for size in sizes:
-        out.append(logits[start : start + size])
+        out.append(outputs[start : start + size])
         start = start + size
     return tuple(out)
 

@@ -11,8 +11,8 @@ from keras_gans import losses as gan_losses
 from keras_gans.distribute import creation_scope
 from keras_gans.models.base import (
     GANModel,
+    _call_once,
     _is_per_sample,
-    _judge,
     _same_static_shape,
     from_uint8,
     gradient_penalty,
@@ -176,15 +176,6 @@ class CycleGAN(GANModel):
                 f"`identity_mode` must be one of {IDENTITY_MODES}. "
                 f"Received: identity_mode={identity_mode!r}"
             )
-        if (
-            isinstance(pool_size, bool)
-            or not isinstance(pool_size, int)
-            or pool_size < 0
-        ):
-            raise ValueError(
-                "`pool_size` must be a non-negative integer. "
-                f"Received: pool_size={pool_size!r}"
-            )
 
         # === Networks ===
         self.generator_ab = generator_ab
@@ -325,8 +316,8 @@ class CycleGAN(GANModel):
         if self._batch_generator_calls(real_a, real_b):
             # One call per generator on [a; b]: the same numbers as two
             # calls (per-sample layers only), a third less graph to trace.
-            fake_b, same_b = _judge(G, (real_a, real_b), training)
-            fake_a, same_a = _judge(F, (real_b, real_a), training)
+            fake_b, same_b = _call_once(G, (real_a, real_b), training)
+            fake_a, same_a = _call_once(F, (real_b, real_a), training)
         else:
             fake_b = G(real_a, training=training)
             fake_a = F(real_b, training=training)
@@ -345,10 +336,10 @@ class CycleGAN(GANModel):
         # One call per discriminator on [real; pooled; fresh fake]: with
         # per-sample norms this equals three calls, and a spectral norm does
         # one power iteration per step.
-        real_la, pooled_la, fake_la = _judge(
+        real_la, pooled_la, fake_la = _call_once(
             self.discriminator_a, (real_a, pooled_a, fake_a), training
         )
-        real_lb, pooled_lb, fake_lb = _judge(
+        real_lb, pooled_lb, fake_lb = _call_once(
             self.discriminator_b, (real_b, pooled_b, fake_b), training
         )
         # 5) generator losses

@@ -12,7 +12,7 @@ from keras_gans import losses as gan_losses
 from keras_gans.distribute import replica_rows
 from keras_gans.models.base import (
     GANModel,
-    _judge,
+    _call_once,
     gradient_penalty,
     make_grid,
     to_uint8,
@@ -372,7 +372,7 @@ class DCGAN(GANModel):
                 # 1) fakes from fresh noise
                 fake = G(self._noise(batch), training=True)
                 # 2) ONE discriminator call on [real; fake] serves both losses
-                real_logits, fake_logits = _judge(D, (real, fake), training=True)
+                real_logits, fake_logits = _call_once(D, (real, fake), training=True)
                 d_loss = self._discriminator_objective(
                     real, fake, real_logits, fake_logits
                 )
@@ -414,7 +414,7 @@ class DCGAN(GANModel):
     def test_step(self, data):
         real = ops.cast(_unpack_images(data), "float32")
         fake = self.generator(self._noise(ops.shape(real)[0]), training=False)
-        real_logits, fake_logits = _judge(
+        real_logits, fake_logits = _call_once(
             self.discriminator, (real, fake), training=False
         )
         return self._update_trackers(
