@@ -1,5 +1,6 @@
 """CycleGAN: unpaired image-to-image translation trained with `model.fit`."""
 
+import contextlib
 import copy
 
 import keras
@@ -14,6 +15,7 @@ from keras_gans.models.base import (
     _call_once,
     _is_per_sample,
     _same_static_shape,
+    _traced,
     from_uint8,
     gradient_penalty,
     make_grid,
@@ -305,10 +307,18 @@ class CycleGAN(GANModel):
             return self.lambda_identity * self.lambda_cycle
         return ops.convert_to_tensor(self.lambda_identity)
 
-    def _compute_gan_losses(self, real_a, real_b, training):
-        """Every loss of one step, from one forward pass (paper notation)."""
-        G, F = self.generator_ab, self.generator_ba
-        adv = self.gan_loss
+    def _compute_gan_losses(self, real_a, real_b, training, discriminator_tape=None):
+        """Every loss of one step, from one forward pass (paper notation).
+
+        `discriminator_tape`: a `tf.GradientTape` entered only around the
+        discriminator calls and losses, so that the gradients of the
+        discriminator losses stop at the discriminators' inputs. On a tape
+        that also saw the generators, TensorFlow would trace their backward
+        pass once more for the discriminator losses (dead ops, pruned before
+        running, but traced and optimized: a longer first step).
+        """
+        # Each generator is traced once per step, not once per call.
+        G, F = _traced(self.generator_ab), _traced(self.generator_ba)
         # 1) translate: fake_b = G(a), fake_a = F(b)
         # 3) identity: same_b = G(b) ~ b, same_a = F(a) ~ a. Always computed:
         #    the weight is a variable that a callback may raise from 0
@@ -333,6 +343,36 @@ class CycleGAN(GANModel):
         if training:
             pooled_a = self.pool_a(pooled_a)
             pooled_b = self.pool_b(pooled_b)
+        with discriminator_tape or contextlib.nullcontext():
+            return self._judge_and_score(
+                real_a,
+                real_b,
+                fake_a,
+                fake_b,
+                pooled_a,
+                pooled_b,
+                rec_a,
+                rec_b,
+                same_a,
+                same_b,
+                training,
+            )
+
+    def _judge_and_score(
+        self,
+        real_a,
+        real_b,
+        fake_a,
+        fake_b,
+        pooled_a,
+        pooled_b,
+        rec_a,
+        rec_b,
+        same_a,
+        same_b,
+        training,
+    ):
+        adv = self.gan_loss
         # One call per discriminator on [real; pooled; fresh fake]: with
         # per-sample norms this equals three calls, and a spectral norm does
         # one power iteration per step.
@@ -393,18 +433,21 @@ class CycleGAN(GANModel):
         # This is exactly the official order (G step, then D steps on the
         # same fakes with D's weights from before the step), since the G step
         # does not touch D and D's losses use detached fakes.
-        with tf.GradientTape(persistent=True) as tape:
-            values = self._compute_gan_losses(real_a, real_b, training=True)
+        d_tape = tf.GradientTape(persistent=True)
+        with tf.GradientTape() as tape:
+            values = self._compute_gan_losses(
+                real_a, real_b, training=True, discriminator_tape=d_tape
+            )
         grads = {
             "generator": self._gradients("generator", tape, values["g_loss"]),
             "discriminator_a": self._gradients(
-                "discriminator_a", tape, values["d_a_loss"]
+                "discriminator_a", d_tape, values["d_a_loss"]
             ),
             "discriminator_b": self._gradients(
-                "discriminator_b", tape, values["d_b_loss"]
+                "discriminator_b", d_tape, values["d_b_loss"]
             ),
         }
-        del tape
+        del tape, d_tape
         # WGAN-GP: the generators step once per `n_critic` critic steps.
         n_critic = self.gan_loss.n_critic
         critic_steps = ops.convert_to_tensor(self.discriminator_a_optimizer.iterations)
@@ -638,6 +681,8 @@ def _unpack(data):
 
 
 def _is_shape(value):
+    if isinstance(value, tf.TensorShape):  # e.g. `tensor.shape`
+        return value.rank is not None
     return isinstance(value, list | tuple) and all(
         d is None or isinstance(d, int | np.integer) for d in value
     )

@@ -1,8 +1,10 @@
 """CycleGAN: fit, losses and weights, schedules without retracing, save/load,
 kill-and-resume, evaluation, translation, presets."""
 
+import gc
 import json
 import os
+import weakref
 
 import keras
 import numpy as np
@@ -11,6 +13,7 @@ import tensorflow as tf
 
 import keras_gans
 from keras_gans import callbacks, losses, networks, presets
+from keras_gans.models import base
 from keras_gans.models.base import from_uint8, to_uint8
 from tests.models import pair_dataset, random_pairs, tiny_cyclegan, weights_of
 from tests.test_case import assert_allclose, run_serialization_test
@@ -473,3 +476,55 @@ def test_generators_with_batch_norm_are_called_separately():
     # Different image sizes per domain cannot be concatenated either.
     plain = tiny_cyclegan()
     assert not plain._batch_generator_calls(a, tf.image.resize(b, (16, 16)))
+
+
+def test_train_step_equals_a_one_tape_step():
+    """fit's step gives the gradients of the plain formulation.
+
+    fit traces each generator once (`_traced`) and differentiates the
+    discriminator losses on their own tape; the reference runs eagerly: one
+    persistent tape, every network called inline.
+    """
+    a, b = (tf.constant(x) for x in random_pairs(n=2))
+    model, reference = tiny_cyclegan(pool_size=0), tiny_cyclegan(pool_size=0)
+    for m in (model, reference):
+        m.build((a.shape, b.shape))
+    reference.set_weights(model.get_weights())
+    with tf.GradientTape(persistent=True) as tape:
+        values = reference._compute_gan_losses(a, b, training=True)
+    groups = {
+        "generator": ("g_loss", (reference.generator_ab, reference.generator_ba)),
+        "discriminator_a": ("d_a_loss", (reference.discriminator_a,)),
+        "discriminator_b": ("d_b_loss", (reference.discriminator_b,)),
+    }
+    expected = {}
+    for name, (loss, nets) in groups.items():
+        variables = [v for n in nets for v in n.trainable_variables]
+        grads = tape.gradient(values[loss], variables)
+        expected[name] = [v.numpy() - 0.1 * g.numpy() for v, g in zip(variables, grads)]
+
+    model.compile(*(keras.optimizers.SGD(0.1) for _ in range(3)))
+    model.fit(tf.data.Dataset.from_tensors((a, b)), epochs=1, verbose=0)
+    for name, want in expected.items():
+        got = [v.numpy() for v in model._optimizer_variables(name)]
+        assert len(got) == len(want)
+        for g, w in zip(got, want):
+            assert_allclose(g, w, atol=1e-5, msg=name)
+    # Both generators went through their traced functions, each traced once
+    # although called on batches of 4 ([a; b]) and 2 (the other's fakes).
+    for generator in (model.generator_ab, model.generator_ba):
+        functions = base._TRACED[generator]._functions
+        assert len(functions) == 1
+        (function,) = functions.values()
+        assert function.experimental_get_tracing_count() == 1
+
+
+def test_traced_generators_are_not_kept_alive():
+    model = tiny_cyclegan()
+    model.compile()
+    model.fit(pair_dataset(n=2), epochs=1, verbose=0)
+    assert model.generator_ab in base._TRACED
+    ref = weakref.ref(model.generator_ab)
+    del model
+    gc.collect()
+    assert ref() is None
