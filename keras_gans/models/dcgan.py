@@ -368,19 +368,26 @@ class DCGAN(GANModel):
         # D's step count before this step: G steps when it is n - 1 mod n.
         critic_steps = ops.convert_to_tensor(self.discriminator_optimizer.iterations)
         if self.joint_discriminator_call:
-            with tf.GradientTape(persistent=True) as tape:
+            # D's loss on its own tape, entered after G ran: its gradient
+            # stops at D's input instead of tracing G's backward pass once
+            # more (dead ops, pruned before running, but traced).
+            d_tape = tf.GradientTape()
+            with tf.GradientTape() as g_tape:
                 # 1) fakes from fresh noise
                 fake = G(self._noise(batch), training=True)
-                # 2) ONE discriminator call on [real; fake] serves both losses
-                real_logits, fake_logits = _call_once(D, (real, fake), training=True)
-                d_loss = self._discriminator_objective(
-                    real, fake, real_logits, fake_logits
-                )
+                with d_tape:
+                    # 2) ONE discriminator call on [real; fake] serves both
+                    real_logits, fake_logits = _call_once(
+                        D, (real, fake), training=True
+                    )
+                    d_loss = self._discriminator_objective(
+                        real, fake, real_logits, fake_logits
+                    )
                 g_loss = self.gan_loss.generator_loss(fake_logits)
             # 3) both updates from the same forward pass
-            d_grads = self._gradients("discriminator", tape, d_loss)
-            g_grads = self._gradients("generator", tape, g_loss)
-            del tape
+            d_grads = self._gradients("discriminator", d_tape, d_loss)
+            g_grads = self._gradients("generator", g_tape, g_loss)
+            del g_tape, d_tape
             self._apply_gradients("discriminator", d_grads)
         else:
             with tf.GradientTape() as g_tape:

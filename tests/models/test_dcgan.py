@@ -16,6 +16,7 @@ from PIL import Image
 import keras_gans
 from keras_gans import networks
 from keras_gans.callbacks import SampleDiversity, sample_diversity
+from keras_gans.models.base import _call_once
 from tests.test_case import (
     assert_allclose,
     max_abs_diff,
@@ -572,3 +573,52 @@ def test_docstring_examples_run(obj):
     assert blocks, f"{obj.__qualname__} has no example"
     for block in blocks:
         exec(textwrap.dedent(block), {})
+
+
+@pytest.mark.parametrize("gan_loss", ["vanilla", "wgan-gp"])
+def test_joint_step_equals_a_one_tape_step(gan_loss):
+    """fit's joint step (D's loss on its own tape) gives the plain gradients.
+
+    The reference runs eagerly with one persistent tape for both losses,
+    from the same noise (same seed) and weights.
+    """
+    # n_critic=1: the generator steps in this first step too.
+    kwargs = {
+        "joint_discriminator_call": True,
+        "seed": 3,
+        "gan_loss": gan_loss,
+        "n_critic": 1,
+    }
+    model = tiny_dcgan(compile=False, **kwargs)
+    reference = tiny_dcgan(compile=False, **kwargs)
+    reference.set_weights(model.get_weights())
+    real = tf.constant(real_images(4))
+    with tf.GradientTape(persistent=True) as tape:
+        fake = reference.generator(reference._noise(4), training=True)
+        real_logits, fake_logits = _call_once(
+            reference.discriminator, (real, fake), training=True
+        )
+        d_loss = reference._discriminator_objective(
+            real, fake, real_logits, fake_logits
+        )
+        g_loss = reference.gan_loss.generator_loss(fake_logits)
+    expected = {}
+    for name, loss, net in (
+        ("generator", g_loss, reference.generator),
+        ("discriminator", d_loss, reference.discriminator),
+    ):
+        grads = tape.gradient(loss, net.trainable_variables)
+        expected[name] = [
+            v.numpy() - 0.1 * g.numpy() for v, g in zip(net.trainable_variables, grads)
+        ]
+
+    model.compile(keras.optimizers.SGD(0.1), keras.optimizers.SGD(0.1))
+    model.fit(real, batch_size=4, epochs=1, verbose=0, shuffle=False)
+    for name, net in (
+        ("generator", model.generator),
+        ("discriminator", model.discriminator),
+    ):
+        got = [v.numpy() for v in net.trainable_variables]
+        assert len(got) == len(expected[name])
+        for g, w in zip(got, expected[name]):
+            assert_allclose(g, w, atol=1e-5, msg=name)

@@ -1,0 +1,90 @@
+"""The benchmark scripts run and print what they promise (nothing is timed).
+
+Tiny networks at 32x32, one step: this only guards the scripts against
+rotting as the library changes. The figures themselves come from running
+them by hand (docs/benchmarks.md).
+"""
+
+import json
+import os
+import sys
+
+import pytest
+
+from tests.test_case import require_torch
+
+BENCHMARKS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "benchmarks")
+TINY = [
+    "--image-size",
+    "32",
+    "--generator-config",
+    '{"ngf": 8, "n_blocks": 1}',
+    "--discriminator-config",
+    '{"ndf": 8}',
+    "--warmup",
+    "1",
+    "--steps",
+    "1",
+]
+
+
+@pytest.fixture
+def benchmarks(monkeypatch):
+    monkeypatch.syspath_prepend(BENCHMARKS)
+    yield
+    for name in ("train_step", "profile_step", "torch_step"):
+        sys.modules.pop(name, None)
+
+
+def test_profile_step_sums_op_time_per_type_and_part(benchmarks, tmp_path):
+    import profile_step
+
+    out = tmp_path / "profile.json"
+    profile_step.main(TINY + ["--output", str(out)])
+    result = json.loads(out.read_text())
+    assert result["op_ms_per_step"] > 0
+    types = {row["name"] for row in result["by_op_type"]}
+    assert {"Conv2DBackpropFilter", "Conv2DBackpropInput"} <= types
+    parts = {row["name"]: row["share"] for row in result["by_part"]}
+    assert sum(parts.values()) == pytest.approx(1.0, abs=0.01)
+    # The generator's residual block and the discriminator are found in the
+    # op names (the generators run inside traced functions).
+    assert parts["generator residual blocks"] > 0.05
+    assert parts["discriminator"] > 0.01
+    assert len(result["top_ops"]) == 15
+
+
+def test_part_of_reads_name_scopes(benchmarks):
+    import profile_step
+
+    assert (
+        profile_step.part_of(
+            "StatefulPartitionedCall/gradient_tape/resnet_9blocks_1/res_2_1/"
+            "conv1_1/convolution/Conv2DBackpropInput",
+            "Conv2DBackpropInput",
+        )
+        == "generator residual blocks"
+    )
+    assert profile_step.part_of("x/res_2/norm1/Mean", "Mean") == "instance norm"
+    assert profile_step.part_of("a/pad2_1/MirrorPad", "MirrorPad") == "reflect pad"
+    assert (
+        profile_step.part_of(
+            "generator_optimizer/ResourceApplyAdam", "ResourceApplyAdam"
+        )
+        == "optimizer"
+    )
+    assert profile_step.part_of("mul_3", "Mul") == "losses, gradients glue, rest"
+
+
+def test_torch_step_times_the_official_step(benchmarks, tmp_path):
+    require_torch()
+    import torch_step
+
+    out = tmp_path / "torch.json"
+    torch_step.main(
+        ["--image-size", "32", "--warmup", "1", "--steps", "1", "--output", str(out)]
+    )
+    result = json.loads(out.read_text())
+    assert result["torch"]["s_per_step_median"] > 0
+    assert result["torch"]["first_step_s"] > 0
+    assert result["image_size"] == 32 and result["threads"] >= 1
