@@ -201,10 +201,9 @@ def stock_keras_layers(keras):
     The same architecture, without keras_gans' speed-ups: instance norm is
     `keras.layers.GroupNormalization(groups=-1)` (autodiff backward, what
     keras-io uses) and every conv is `keras.layers.Conv2D` (no
-    `FewChannelConv2D`).
+    `FastConv2D`).
     """
-    from keras_gans.layers import factories
-    from keras_gans.networks import _common
+    from keras_gans.layers import conv_gradients, factories
 
     def instance_norm(epsilon, affine, name, dtype=None):
         return keras.layers.GroupNormalization(
@@ -216,12 +215,12 @@ def stock_keras_layers(keras):
             dtype=dtype,
         )
 
-    saved = factories.InstanceNormalization, _common.FEW_CHANNELS
-    factories.InstanceNormalization, _common.FEW_CHANNELS = instance_norm, 0
+    saved = factories.InstanceNormalization, conv_gradients.FAST_CONVS
+    factories.InstanceNormalization, conv_gradients.FAST_CONVS = instance_norm, False
     try:
         yield
     finally:
-        factories.InstanceNormalization, _common.FEW_CHANNELS = saved
+        factories.InstanceNormalization, conv_gradients.FAST_CONVS = saved
 
 
 def reference_model(specs, keras, tf):

@@ -4,6 +4,11 @@ Every layer uses `keras.ops` only, is registered for serialization under the
 `keras_gans` package, and matches its PyTorch counterpart numerically.
 """
 
+from keras_gans.layers.conv_gradients import (
+    FastConv2D,
+    conv_with_conv_gradients,
+    fast_conv,
+)
 from keras_gans.layers.cspup_block import CSPupBlock
 from keras_gans.layers.factories import (
     ACTIVATIONS,
@@ -27,6 +32,7 @@ __all__ = [
     "PADDINGS",
     "CSPupBlock",
     "DownsampleBlock",
+    "FastConv2D",
     "FewChannelConv2D",
     "InstanceNormalization",
     "PixelShuffle",
@@ -34,6 +40,8 @@ __all__ = [
     "ReflectPad",
     "ResidualBlock",
     "UpsampleBlock",
+    "conv_with_conv_gradients",
+    "fast_conv",
     "few_channel_conv",
     "make_activation",
     "make_norm",

@@ -7,6 +7,7 @@ with PyTorch's defaults.
 
 import keras
 
+from keras_gans.layers import conv_gradients
 from keras_gans.layers.instance_normalization import InstanceNormalization
 from keras_gans.layers.reflect_pad import ReflectPad, _normalize_padding
 
@@ -220,7 +221,13 @@ class _ConvBlock(keras.layers.Layer):
         self.spectral_norm = spectral_norm
 
     def _conv_layer(self, layer_cls, filters, kernel_size, *, name, **kwargs):
-        """A `layer_cls` conv with the block's bias, init, spectral norm."""
+        """A `layer_cls` conv with the block's bias, init, spectral norm.
+
+        `keras.layers.Conv2D` becomes `FastConv2D`: the same conv, with a
+        faster gradient on CPU where its settings allow one.
+        """
+        if layer_cls is keras.layers.Conv2D:
+            layer_cls = conv_gradients.conv_class()
         conv = layer_cls(
             filters,
             kernel_size,

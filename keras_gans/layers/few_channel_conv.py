@@ -60,6 +60,17 @@ def few_channel_conv(inputs, kernel):
     return conv(ops.convert_to_tensor(inputs), ops.copy(kernel))
 
 
+def _is_stride1_valid(conv):
+    """Whether a Conv2D's settings are those the custom gradients handle."""
+    return (
+        conv.padding == "valid"
+        and tuple(conv.strides) == (1, 1)
+        and tuple(conv.dilation_rate) == (1, 1)
+        and conv.groups == 1
+        and conv.data_format == "channels_last"
+    )
+
+
 @keras.saving.register_keras_serializable(package="keras_gans")
 class FewChannelConv2D(keras.layers.Conv2D):
     """`keras.layers.Conv2D` with a faster gradient when `filters` is small.
@@ -90,13 +101,7 @@ class FewChannelConv2D(keras.layers.Conv2D):
     """
 
     def _uses_custom_gradient(self):
-        return (
-            self.padding == "valid"
-            and tuple(self.strides) == (1, 1)
-            and tuple(self.dilation_rate) == (1, 1)
-            and self.groups == 1
-            and self.data_format == "channels_last"
-        )
+        return _is_stride1_valid(self)
 
     def convolution_op(self, inputs, kernel):
         if self._uses_custom_gradient():

@@ -37,10 +37,10 @@ def test_layer(kwargs, input_shape, output_shape, tmp_path):
     )
 
 
-def _twins(filters, kernel_size, input_shape, **kwargs):
-    """A Conv2D and a FewChannelConv2D with the same weights."""
+def _twins(filters, kernel_size, input_shape, cls=FewChannelConv2D, **kwargs):
+    """A Conv2D and a `cls` (FewChannelConv2D) with the same weights."""
     ref = keras.layers.Conv2D(filters, kernel_size, **kwargs)
-    ours = FewChannelConv2D(filters, kernel_size, **kwargs)
+    ours = cls(filters, kernel_size, **kwargs)
     ref.build(input_shape)
     ours.build(input_shape)
     ours.set_weights(
@@ -64,7 +64,12 @@ def _grads(layer, x, upstream):
     [(3, 7, (2, 16, 13, 8)), (1, 4, (1, 11, 11, 16)), (4, (3, 5), (3, 9, 12, 5))],
 )
 def test_gradients_equal_conv2d(filters, kernel_size, input_shape):
-    ref, ours = _twins(filters, kernel_size, input_shape)
+    assert_gradients_equal(filters, kernel_size, input_shape, FewChannelConv2D)
+
+
+def assert_gradients_equal(filters, kernel_size, input_shape, cls):
+    """Outputs and first-order gradients of `cls` equal Conv2D's."""
+    ref, ours = _twins(filters, kernel_size, input_shape, cls=cls)
     assert ours._uses_custom_gradient()
     x = random_input(input_shape)
     y_ref = ref(x)
@@ -78,12 +83,11 @@ def test_gradients_equal_conv2d(filters, kernel_size, input_shape):
         assert_allclose(a, b, atol=1e-5 * scale, msg=name)
 
 
-def test_second_order_gradients_equal_conv2d():
+def assert_second_order_gradients_equal(filters, input_shape, cls):
     """The gradient penalty of WGAN-GP differentiates the input gradient."""
-    input_shape = (2, 10, 10, 6)
     x = tf.convert_to_tensor(random_input(input_shape))
     results = []
-    for layer in _twins(1, 4, input_shape):
+    for layer in _twins(filters, 4, input_shape, cls=cls):
         with tf.GradientTape() as outer:
             with tf.GradientTape() as inner:
                 inner.watch(x)
@@ -97,19 +101,27 @@ def test_second_order_gradients_equal_conv2d():
         assert_allclose(a, b, atol=1e-5 * float(np.max(np.abs(b))))
 
 
-def test_fit_in_graph_mode_matches_conv2d():
+def test_second_order_gradients_equal_conv2d():
+    assert_second_order_gradients_equal(1, (2, 10, 10, 6), FewChannelConv2D)
+
+
+def assert_fit_matches_conv2d(cls, filters):
     """One `fit` step (traced train function) gives the same weights."""
     x = random_input((4, 12, 12, 8))
-    y = random_input((4, 6, 6, 3), seed=3)
+    y = random_input((4, 6, 6, filters), seed=3)
     weights = []
-    for cls in (keras.layers.Conv2D, FewChannelConv2D):
+    for layer_cls in (keras.layers.Conv2D, cls):
         keras.utils.set_random_seed(0)
-        model = keras.Sequential([keras.Input((12, 12, 8)), cls(3, 7)])
+        model = keras.Sequential([keras.Input((12, 12, 8)), layer_cls(filters, 7)])
         model.compile(keras.optimizers.SGD(0.1), "mse")
         model.fit(x, y, epochs=2, batch_size=2, verbose=0)
         weights.append(model.get_weights())
     for a, b in zip(*weights):
         assert_allclose(a, b, atol=1e-5)
+
+
+def test_fit_in_graph_mode_matches_conv2d():
+    assert_fit_matches_conv2d(FewChannelConv2D, 3)
 
 
 def test_fallback_settings_use_conv2d():
