@@ -167,7 +167,7 @@ class OfficialCycleGANStep:
         loss_D_A = self.backward_D(self.D_A, real_B, self.pool_B.query(fake_B))
         loss_D_B = self.backward_D(self.D_B, real_A, self.pool_A.query(fake_A))
         self.optimizer_D.step()
-        return float(loss_G), float(loss_D_A), float(loss_D_B)
+        return loss_G.item(), loss_D_A.item(), loss_D_B.item()
 
 
 def main(argv=None):
