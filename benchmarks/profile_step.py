@@ -45,18 +45,21 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import train_step  # noqa: E402  (the model builder and the machine info)
 
 # Parts of a CycleGAN / DCGAN step, matched in order against an op's full
-# name (its name scopes). The first pattern that matches wins.
+# name (its name scopes; `{layer}_grad` for the hand-written backward passes
+# of FastConv2D / FewChannelConv2D). Layer names, not model names: inside the
+# traced generator functions the model's own scope is absent. The first
+# pattern that matches wins.
 PARTS = (
     ("image pool", r"(^|/)pool_[ab]"),
     ("optimizer", r"optimizer|ResourceApply"),
-    ("instance norm", r"/norm[^/]*/|InstanceNorm|instance_norm"),
-    ("reflect pad", r"/pad[^/]*/|MirrorPad"),
-    ("generator residual blocks", r"resnet_\d+blocks[^/]*/res_"),
-    ("generator head", r"resnet_\d+blocks[^/]*/head"),
-    ("generator stem", r"resnet_\d+blocks[^/]*/stem"),
-    ("generator down / up", r"resnet_\d+blocks[^/]*/(down|up)"),
+    ("instance norm", r"(^|/)norm[^/]*/|InstanceNorm|instance_norm"),
+    ("reflect pad", r"(^|/)pad[^/]*/|MirrorPad"),
+    ("generator residual blocks", r"(^|/)res_\d+"),
+    ("generator head", r"(^|/)head_"),
+    ("generator stem", r"(^|/)stem_"),
+    ("generator down / up", r"(^|/)(down|up)_\d+"),
+    ("discriminator", r"patchgan|discriminator|critic|(^|/)conv_(\d+|out)"),
     ("generator, other", r"resnet|unet|residualgan|cspup|generator"),
-    ("discriminator", r"patchgan|discriminator|critic"),
 )
 
 # Profiler events named like ops that are the executor's, not kernels.

@@ -10,7 +10,11 @@ import functools
 import keras
 from keras import ops
 
-from keras_gans.layers.few_channel_conv import _is_stride1_valid, few_channel_conv
+from keras_gans.layers.few_channel_conv import (
+    _is_stride1_valid,
+    few_channel_conv,
+    grad_scope,
+)
 
 # `FastConv2D` routes the gradients of a stride-1 "valid" conv through
 # `few_channel_conv` up to this many output channels, and through
@@ -23,7 +27,7 @@ MIN_IN_CHANNELS = 8
 FAST_CONVS = True
 
 
-def conv_with_conv_gradients(inputs, kernel):
+def conv_with_conv_gradients(inputs, kernel, name=None):
     """Stride-1 "valid" convolution whose gradients are forward convolutions.
 
     The forward is `ops.conv(inputs, kernel)`; the backward is the same math
@@ -47,6 +51,9 @@ def conv_with_conv_gradients(inputs, kernel):
         inputs: tensor `(batch, height, width, in_channels)`.
         kernel: tensor `(kh, kw, in_channels, filters)`.
 
+        name: str or None. The backward pass's ops are named
+            `{name}_grad/...`. Defaults to `None`.
+
     Returns:
         The "valid" convolution, `(batch, height - kh + 1, width - kw + 1,
         filters)`.
@@ -57,25 +64,29 @@ def conv_with_conv_gradients(inputs, kernel):
     def conv(x, w):
         def grad(*args, upstream=None):
             dy = args[0] if upstream is None else upstream
-            dy_full = ops.pad(dy, [[0, 0], [kh - 1, kh - 1], [kw - 1, kw - 1], [0, 0]])
-            w_flipped = ops.transpose(ops.flip(w, (0, 1)), (0, 1, 3, 2))
-            dx = ops.conv(dy_full, w_flipped, strides=1, padding="valid")
-            # d_kernel[i, j, c, o] = sum_{n, p} x[n, p + (i, j), c] dy[n, p, o]:
-            # a conv of x (channels as batch) with dy (batch as channels).
-            dw = ops.conv(
-                ops.transpose(x, (3, 1, 2, 0)),
-                ops.transpose(dy, (1, 2, 0, 3)),
-                strides=1,
-                padding="valid",
-            )
-            return dx, ops.transpose(dw, (1, 2, 0, 3))
+            with grad_scope(name):
+                return _conv_grads(x, w, dy)
 
         return ops.conv(x, w, strides=1, padding="valid"), grad
+
+    def _conv_grads(x, w, dy):
+        dy_full = ops.pad(dy, [[0, 0], [kh - 1, kh - 1], [kw - 1, kw - 1], [0, 0]])
+        w_flipped = ops.transpose(ops.flip(w, (0, 1)), (0, 1, 3, 2))
+        dx = ops.conv(dy_full, w_flipped, strides=1, padding="valid")
+        # d_kernel[i, j, c, o] = sum_{n, p} x[n, p + (i, j), c] dy[n, p, o]:
+        # a conv of x (channels as batch) with dy (batch as channels).
+        dw = ops.conv(
+            ops.transpose(x, (3, 1, 2, 0)),
+            ops.transpose(dy, (1, 2, 0, 3)),
+            strides=1,
+            padding="valid",
+        )
+        return dx, ops.transpose(dw, (1, 2, 0, 3))
 
     return conv(ops.convert_to_tensor(inputs), ops.copy(kernel))
 
 
-def fast_conv(inputs, kernel):
+def fast_conv(inputs, kernel, name=None):
     """A stride-1 "valid" conv with the fastest CPU backward for its shape.
 
     `few_channel_conv` for at most `FEW_FILTERS` output channels,
@@ -86,15 +97,17 @@ def fast_conv(inputs, kernel):
     Args:
         inputs: tensor `(batch, height, width, in_channels)`.
         kernel: tensor `(kh, kw, in_channels, filters)`.
+        name: str or None. The backward pass's ops are named
+            `{name}_grad/...`. Defaults to `None`.
 
     Returns:
         The "valid" convolution.
     """
     in_channels, filters = kernel.shape[2], kernel.shape[3]
     if filters <= FEW_FILTERS:
-        return few_channel_conv(inputs, kernel)
+        return few_channel_conv(inputs, kernel, name=name)
     if in_channels >= MIN_IN_CHANNELS:
-        return conv_with_conv_gradients(inputs, kernel)
+        return conv_with_conv_gradients(inputs, kernel, name=name)
     return ops.conv(inputs, kernel, strides=1, padding="valid")
 
 
@@ -143,7 +156,7 @@ class FastConv2D(keras.layers.Conv2D):
 
     def convolution_op(self, inputs, kernel):
         if self._uses_custom_gradient():
-            return fast_conv(inputs, kernel)
+            return fast_conv(inputs, kernel, name=self.name)
         return super().convolution_op(inputs, kernel)
 
 

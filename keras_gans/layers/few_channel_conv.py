@@ -1,10 +1,12 @@
 """A Conv2D whose gradients avoid im2col, for convs with few output channels."""
 
+import contextlib
+
 import keras
 from keras import ops
 
 
-def few_channel_conv(inputs, kernel):
+def few_channel_conv(inputs, kernel, name=None):
     """Stride-1 "valid" convolution with a hand-written backward pass.
 
     The forward is `ops.conv(inputs, kernel)`. The backward is the same math
@@ -24,6 +26,9 @@ def few_channel_conv(inputs, kernel):
         inputs: tensor `(batch, height, width, in_channels)`.
         kernel: tensor `(kh, kw, in_channels, filters)`.
 
+        name: str or None. The backward pass's ops are named
+            `{name}_grad/...` (profiles tell them apart). Defaults to `None`.
+
     Returns:
         The "valid" convolution, `(batch, height - kh + 1, width - kw + 1,
         filters)`.
@@ -36,28 +41,37 @@ def few_channel_conv(inputs, kernel):
             # TensorFlow passes the upstream gradient positionally, JAX as a
             # keyword.
             dy = args[0] if upstream is None else upstream
-            dy_full = ops.pad(dy, [[0, 0], [kh - 1, kh - 1], [kw - 1, kw - 1], [0, 0]])
-            # d_inputs: a full correlation of dy with the flipped kernel.
-            w_flipped = ops.transpose(ops.flip(w, (0, 1)), (0, 1, 3, 2))
-            dx = ops.conv(dy_full, w_flipped, strides=1, padding="valid")
-            # d_kernel[i, j, c, o] = sum_p x[p + (i, j), c] * dy[p, o], as one
-            # matmul of x against the patches of the padded dy.
-            patches = ops.image.extract_patches(
-                dy_full, (kh, kw), strides=(1, 1), padding="valid"
-            )
-            dw = ops.matmul(
-                ops.transpose(ops.reshape(x, (-1, in_channels))),
-                ops.reshape(patches, (-1, kh * kw * filters)),
-            )
-            dw = ops.flip(ops.reshape(dw, (in_channels, kh, kw, filters)), (1, 2))
-            return dx, ops.transpose(dw, (1, 2, 0, 3))
+            with grad_scope(name):
+                return _few_channel_grads(x, w, dy)
 
         return ops.conv(x, w, strides=1, padding="valid"), grad
+
+    def _few_channel_grads(x, w, dy):
+        dy_full = ops.pad(dy, [[0, 0], [kh - 1, kh - 1], [kw - 1, kw - 1], [0, 0]])
+        # d_inputs: a full correlation of dy with the flipped kernel.
+        w_flipped = ops.transpose(ops.flip(w, (0, 1)), (0, 1, 3, 2))
+        dx = ops.conv(dy_full, w_flipped, strides=1, padding="valid")
+        # d_kernel[i, j, c, o] = sum_p x[p + (i, j), c] * dy[p, o], as one
+        # matmul of x against the patches of the padded dy.
+        patches = ops.image.extract_patches(
+            dy_full, (kh, kw), strides=(1, 1), padding="valid"
+        )
+        dw = ops.matmul(
+            ops.transpose(ops.reshape(x, (-1, in_channels))),
+            ops.reshape(patches, (-1, kh * kw * filters)),
+        )
+        dw = ops.flip(ops.reshape(dw, (in_channels, kh, kw, filters)), (1, 2))
+        return dx, ops.transpose(dw, (1, 2, 0, 3))
 
     # Read a variable kernel outside the custom-gradient function, so that
     # its gradient flows through `grad` (TensorFlow otherwise asks `grad` for
     # the variables it saw being read).
     return conv(ops.convert_to_tensor(inputs), ops.copy(kernel))
+
+
+def grad_scope(name):
+    """A name scope `{name}_grad` for a custom backward pass (or none)."""
+    return keras.name_scope(f"{name}_grad") if name else contextlib.nullcontext()
 
 
 def _is_stride1_valid(conv):
@@ -105,5 +119,5 @@ class FewChannelConv2D(keras.layers.Conv2D):
 
     def convolution_op(self, inputs, kernel):
         if self._uses_custom_gradient():
-            return few_channel_conv(inputs, kernel)
+            return few_channel_conv(inputs, kernel, name=self.name)
         return super().convolution_op(inputs, kernel)

@@ -54,9 +54,9 @@ def test_gradients_equal_conv2d(filters, kernel_size, input_shape, path, monkeyp
     for name in ("conv_with_conv_gradients", "few_channel_conv"):
         original = getattr(conv_gradients, name)
 
-        def spy(*args, _name=name, _original=original):
+        def spy(*args, _name=name, _original=original, **kwargs):
             calls.append(_name)
-            return _original(*args)
+            return _original(*args, **kwargs)
 
         monkeypatch.setattr(conv_gradients, name, spy)
     assert_gradients_equal(filters, kernel_size, input_shape, FastConv2D)
