@@ -35,7 +35,6 @@ by `self._default_optimizers`: Adam for the generator, copies at
 """
 
 import contextlib
-import json
 import weakref
 
 import keras
@@ -744,7 +743,7 @@ def _call_once(network, batches, training):
 
 
 def _traced(network):
-    """`network`, called through `tf.function`s traced once per architecture.
+    """`network`, called through `tf.function`s traced once per network.
 
     A train step calls each CycleGAN generator twice (on `[a; b]` and on the
     other generator's fakes). Traced inline, every call adds the whole
@@ -754,12 +753,6 @@ def _traced(network):
     backward pass: the first step (tracing, graph optimization) is shorter,
     the numbers are the same (TensorFlow inlines the function before
     running it).
-
-    Networks of the same architecture (G and F of a CycleGAN: the same
-    functional config and weight shapes, built from Keras and keras_gans
-    layers, no state besides trainable weights) share one function, which
-    takes the weights as inputs (`stateless_call`): one trace for both.
-    Other networks get a function of their own.
 
     Only inside a graph being traced and without a `tf.distribute`
     strategy (a function traced on one replica must not serve another);
@@ -778,34 +771,27 @@ def _traced(network):
 
 
 class _TracedNetwork:
-    """Calls a network through a `tf.function` per (training, input spec)."""
+    """Calls a network through one `tf.function` per (training, input spec)."""
 
     def __init__(self, network):
-        # Weak references: the caches must not keep a network alive.
+        # A weak reference: the cache must not keep a network alive.
         self._network = weakref.ref(network)
         self._functions = {}
-        self._architecture = _architecture(network)
 
     def __call__(self, inputs, training=None):
         inputs = tf.convert_to_tensor(inputs)
-        network = self._network()
         key = (training, inputs.dtype, tuple(inputs.shape[1:]))
-        spec = tf.TensorSpec((None, *key[2]), key[1])
-        if self._architecture is None:
-            function = self._functions.get(key)
-            if function is None:
-                ref = self._network
+        function = self._functions.get(key)
+        if function is None:
+            network = self._network
+            spec = tf.TensorSpec((None, *key[2]), key[1])
 
-                def call(x):
-                    return ref()(x, training=training)
+            def call(x):
+                return network()(x, training=training)
 
-                function = tf.function(call, input_signature=[spec], autograph=False)
-                self._functions[key] = function
-            outputs = function(inputs)
-        else:
-            function = _shared_function(network, self._architecture, key, spec)
-            weights = [v.value for v in network.trainable_variables]
-            outputs = function(inputs, *weights)
+            function = tf.function(call, input_signature=[spec], autograph=False)
+            self._functions[key] = function
+        outputs = function(inputs)
 
         # The batch size is open inside the function: give the outputs the
         # inputs' static batch size again.
@@ -817,58 +803,7 @@ class _TracedNetwork:
         return tf.nest.map_structure(restore_batch, outputs)
 
 
-def _architecture(network):
-    """What must be equal for two networks to share a traced function.
-
-    `None` (no sharing) unless `network` is a functional model of Keras and
-    keras_gans layers whose only state is trainable weights: then its config
-    and weight shapes and dtypes describe its computation completely.
-    """
-    if type(network) not in (keras.Model, keras.Sequential) and not isinstance(
-        network, keras.src.models.Functional
-    ):
-        return None
-    if network.non_trainable_variables:
-        return None
-    for layer in network._flatten_layers(include_self=False, recursive=True):
-        module = type(layer).__module__
-        if not module.startswith(("keras.", "keras_gans.")):
-            return None
-    try:
-        config = json.dumps(network.get_config(), sort_keys=True)
-    except (TypeError, ValueError, NotImplementedError):
-        return None
-    weights = tuple((tuple(v.shape), str(v.dtype)) for v in network.trainable_variables)
-    return (type(network).__qualname__, network.dtype_policy.name, config, weights)
-
-
-def _shared_function(network, architecture, key, spec):
-    """The `tf.function(x, *weights)` of `architecture`, traced on one network."""
-    entry = _SHARED.get((architecture, key))
-    template = entry[0]() if entry else None
-    if template is None:  # first use, or the network it was traced on is gone
-        for dead in [k for k, (ref, _) in _SHARED.items() if ref() is None]:
-            del _SHARED[dead]
-        template = weakref.ref(network)
-        weight_specs = [
-            tf.TensorSpec(tuple(v.shape), v.dtype) for v in network.trainable_variables
-        ]
-
-        def call(x, *weights):
-            outputs, _ = template().stateless_call(
-                list(weights), [], x, training=key[0]
-            )
-            return outputs
-
-        function = tf.function(
-            call, input_signature=[spec, *weight_specs], autograph=False
-        )
-        entry = _SHARED[(architecture, key)] = (template, function)
-    return entry[1]
-
-
 _TRACED = weakref.WeakKeyDictionary()
-_SHARED = {}
 
 
 def _is_per_sample(network):

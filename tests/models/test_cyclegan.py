@@ -479,7 +479,7 @@ def test_generators_with_batch_norm_are_called_separately():
 
 
 def _registry_cyclegan():
-    """Registry networks: G and F of one architecture (a shared function)."""
+    """The paper's networks, small: instance norm, reflect pads, FastConv2D."""
     return keras_gans.CycleGAN.from_preset(
         "cyclegan_paper",
         compile=False,
@@ -494,16 +494,15 @@ def _registry_cyclegan():
 def test_train_step_equals_a_one_tape_step(networks_from):
     """fit's step gives the gradients of the plain formulation.
 
-    fit traces the generators once (`_traced`: one function per generator
-    for the tiny models, one shared by the registry's G and F) and
-    differentiates the discriminator losses on
-    their own tape; the reference runs eagerly: one persistent tape, every
-    network called inline.
+    fit traces each generator once (`_traced`) and differentiates the
+    discriminator losses on their own tape; the reference runs eagerly: one
+    persistent tape, every network called inline.
     """
-    build = _registry_cyclegan if networks_from == "registry" else tiny_cyclegan
-    kwargs = {} if networks_from == "registry" else {"pool_size": 0}
     a, b = (tf.constant(x) for x in random_pairs(n=2))
-    model, reference = build(**kwargs), build(**kwargs)
+    if networks_from == "registry":
+        model, reference = _registry_cyclegan(), _registry_cyclegan()
+    else:
+        model, reference = tiny_cyclegan(pool_size=0), tiny_cyclegan(pool_size=0)
     for m in (model, reference):
         m.build((a.shape, b.shape))
     reference.set_weights(model.get_weights())
@@ -527,37 +526,13 @@ def test_train_step_equals_a_one_tape_step(networks_from):
         assert len(got) == len(want)
         for g, w in zip(got, want):
             assert_allclose(g, w, atol=1e-5, msg=name)
-    # The generators went through traced functions, traced once although
-    # called on batches of 4 ([a; b]) and 2 (the other's fakes).
-    functions = []
+    # Both generators went through their traced functions, each traced once
+    # although called on batches of 4 ([a; b]) and 2 (the other's fakes).
     for generator in (model.generator_ab, model.generator_ba):
-        traced = base._TRACED[generator]
-        assert traced._architecture is not None
-        (key,) = [k for k in base._SHARED if k[0] == traced._architecture]
-        functions.append(base._SHARED[key][1])
-    # Keras names the tiny models' layers uniquely (conv2d_1, ...): two
-    # architectures, two functions. The registry's G and F: one function.
-    assert len({id(f) for f in functions}) == (2 if networks_from == "tiny" else 1)
-    for function in functions:
+        functions = base._TRACED[generator]._functions
+        assert len(functions) == 1
+        (function,) = functions.values()
         assert function.experimental_get_tracing_count() == 1
-
-
-def test_networks_that_cannot_share_a_function():
-    plain = networks.create("resnet_6blocks", ngf=8, n_blocks=1)
-    assert base._architecture(plain) is not None
-    wider = networks.create("resnet_6blocks", ngf=16, n_blocks=1)
-    assert base._architecture(wider) != base._architecture(plain)
-    # State besides trainable weights (BatchNorm statistics).
-    batch_norm = networks.create("resnet_6blocks", ngf=8, n_blocks=1, norm="batch")
-    assert base._architecture(batch_norm) is None
-
-    class Custom(keras.layers.Layer):
-        def call(self, x):
-            return x * 2.0
-
-    x = keras.Input((8, 8, 3))
-    foreign = keras.Model(x, Custom()(x))
-    assert base._architecture(foreign) is None
 
 
 def test_traced_generators_are_not_kept_alive():
