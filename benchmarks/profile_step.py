@@ -32,13 +32,11 @@ step times. This is a benchmark, not a test: it asserts nothing.
 import argparse
 import collections
 import glob
-import json
 import os
 import re
 import sys
 import tempfile
 import time
-import warnings
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -175,31 +173,10 @@ def summarize(events, steps, top):
 
 def main(argv=None):
     args = parse_args(argv)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    warnings.filterwarnings("ignore", message=".*shuffle=True.*")
-    import numpy as np
-    import tensorflow as tf
-
-    from keras_gans.utils import configure_threads
-
-    configure_threads(inter_op=args.inter_op_threads, intra_op=args.intra_op_threads)
-    import keras
-
-    import keras_gans
-
-    keras.utils.set_random_seed(args.seed)
+    np, tf, keras, keras_gans = train_step.start(args)
     model, specs = train_step.build_model(args, keras_gans)
-    s, b = args.image_size, args.batch_size
-    rng = np.random.default_rng(args.seed)
-    if specs["model"] == "CycleGAN":
-        a = rng.uniform(-1, 1, (b, s, s, 3)).astype("float32")
-        bb = rng.uniform(-1, 1, (b, s, s, 3)).astype("float32")
-        ds = tf.data.Dataset.from_tensors((a, bb)).repeat().prefetch(2)
-    else:
-        shape = tuple(model.generator.output_shape[1:])
-        s = shape[0]
-        x = rng.uniform(-1, 1, (b, *shape)).astype("float32")
-        ds = tf.data.Dataset.from_tensors(x).repeat().prefetch(2)
+    ds, s = train_step.synthetic_dataset(args, model, specs, np, tf)
+    b = args.batch_size
 
     model.fit(ds, steps_per_epoch=args.warmup, epochs=1, verbose=0)
     logdir = args.logdir or tempfile.mkdtemp(prefix="keras_gans_profile_")
@@ -227,11 +204,7 @@ def main(argv=None):
         "keras": keras.__version__,
         "cpu": train_step.cpu_info(),
     }
-    text = json.dumps(out, indent=2)
-    print(text)
-    if args.output:
-        with open(args.output, "w") as f:
-            f.write(text + "\n")
+    train_step.emit(out, args.output)
 
 
 if __name__ == "__main__":

@@ -32,7 +32,6 @@ This is a benchmark, not a test: it asserts nothing.
 """
 
 import argparse
-import json
 import os
 import random
 import resource
@@ -223,11 +222,7 @@ def main(argv=None):
         "torch_version": torch.__version__,
         "cpu": train_step.cpu_info(),
     }
-    text = json.dumps(out, indent=2)
-    print(text)
-    if args.output:
-        with open(args.output, "w") as f:
-            f.write(text + "\n")
+    train_step.emit(out, args.output)
 
 
 if __name__ == "__main__":

@@ -374,8 +374,8 @@ def summarize(times, batch_size, cpu_times=()):
     }
 
 
-def main(argv=None):
-    args = parse_args(argv)
+def start(args):
+    """Quiet logs, size the thread pools, seed; `(np, tf, keras, keras_gans)`."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     # fit() on a Dataset warns that `shuffle` is ignored: noise here.
     warnings.filterwarnings("ignore", message=".*shuffle=True.*")
@@ -391,6 +391,34 @@ def main(argv=None):
     import keras_gans
 
     keras.utils.set_random_seed(args.seed)
+    return np, tf, keras, keras_gans
+
+
+def synthetic_dataset(args, model, specs, np, tf):
+    """One constant random batch, repeated: `(dataset, image size)`."""
+    s, b = args.image_size, args.batch_size
+    rng = np.random.default_rng(args.seed)
+    if specs["model"] == "CycleGAN":
+        a = rng.uniform(-1, 1, (b, s, s, 3)).astype("float32")
+        bb = rng.uniform(-1, 1, (b, s, s, 3)).astype("float32")
+        return tf.data.Dataset.from_tensors((a, bb)).repeat().prefetch(2), s
+    shape = tuple(model.generator.output_shape[1:])
+    x = rng.uniform(-1, 1, (b, *shape)).astype("float32")
+    return tf.data.Dataset.from_tensors(x).repeat().prefetch(2), shape[0]
+
+
+def emit(out, output=None):
+    """Print the JSON result, and write it to `output` if given."""
+    text = json.dumps(out, indent=2)
+    print(text)
+    if output:
+        with open(output, "w") as f:
+            f.write(text + "\n")
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    np, tf, keras, keras_gans = start(args)
     sampler = RssSampler()
     load_before = load_average()
     StepTimer = make_timer(keras, np)
@@ -400,17 +428,8 @@ def main(argv=None):
     model, specs = build_model(args, keras_gans)
     build_s = time.perf_counter() - t0
 
-    s, b = args.image_size, args.batch_size
-    rng = np.random.default_rng(args.seed)
-    if specs["model"] == "CycleGAN":
-        a = rng.uniform(-1, 1, (b, s, s, 3)).astype("float32")
-        bb = rng.uniform(-1, 1, (b, s, s, 3)).astype("float32")
-        ds = tf.data.Dataset.from_tensors((a, bb)).repeat().prefetch(2)
-    else:
-        shape = tuple(model.generator.output_shape[1:])
-        s = shape[0]
-        x = rng.uniform(-1, 1, (b, *shape)).astype("float32")
-        ds = tf.data.Dataset.from_tensors(x).repeat().prefetch(2)
+    ds, s = synthetic_dataset(args, model, specs, np, tf)
+    b = args.batch_size
 
     runs = {"ours": model}
     if args.reference:
@@ -505,11 +524,7 @@ def main(argv=None):
         for k in ("TF_ENABLE_ONEDNN_OPTS", "OMP_NUM_THREADS", "TF_XLA_FLAGS")
         if k in os.environ
     }
-    text = json.dumps(out, indent=2)
-    print(text)
-    if args.output:
-        with open(args.output, "w") as f:
-            f.write(text + "\n")
+    emit(out, args.output)
     return out
 
 

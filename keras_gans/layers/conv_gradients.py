@@ -11,7 +11,7 @@ import keras
 from keras import ops
 
 from keras_gans.layers.few_channel_conv import (
-    _is_stride1_valid,
+    _CustomGradientConv2D,
     few_channel_conv,
     grad_scope,
 )
@@ -120,7 +120,7 @@ def _has_gpu():
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
-class FastConv2D(keras.layers.Conv2D):
+class FastConv2D(_CustomGradientConv2D):
     """`keras.layers.Conv2D` with a faster gradient on CPU, for any width.
 
     Same arguments, weights, config and forward pass as `keras.layers.Conv2D`
@@ -151,13 +151,10 @@ class FastConv2D(keras.layers.Conv2D):
     ```
     """
 
-    def _uses_custom_gradient(self):
-        return _is_stride1_valid(self) and not _has_gpu()
+    _gradient_conv = staticmethod(fast_conv)
 
-    def convolution_op(self, inputs, kernel):
-        if self._uses_custom_gradient():
-            return fast_conv(inputs, kernel, name=self.name)
-        return super().convolution_op(inputs, kernel)
+    def _uses_custom_gradient(self):
+        return super()._uses_custom_gradient() and not _has_gpu()
 
 
 def conv_class():

@@ -85,8 +85,22 @@ def _is_stride1_valid(conv):
     )
 
 
+class _CustomGradientConv2D(keras.layers.Conv2D):
+    """A Conv2D whose stride-1 "valid" convs go through `_gradient_conv`."""
+
+    _gradient_conv = None  # f(inputs, kernel, name=...): the custom-gradient conv
+
+    def _uses_custom_gradient(self):
+        return _is_stride1_valid(self)
+
+    def convolution_op(self, inputs, kernel):
+        if self._uses_custom_gradient():
+            return type(self)._gradient_conv(inputs, kernel, name=self.name)
+        return super().convolution_op(inputs, kernel)
+
+
 @keras.saving.register_keras_serializable(package="keras_gans")
-class FewChannelConv2D(keras.layers.Conv2D):
+class FewChannelConv2D(_CustomGradientConv2D):
     """`keras.layers.Conv2D` with a faster gradient when `filters` is small.
 
     Same arguments, weights, config and forward pass as `keras.layers.Conv2D`
@@ -114,10 +128,4 @@ class FewChannelConv2D(keras.layers.Conv2D):
     ```
     """
 
-    def _uses_custom_gradient(self):
-        return _is_stride1_valid(self)
-
-    def convolution_op(self, inputs, kernel):
-        if self._uses_custom_gradient():
-            return few_channel_conv(inputs, kernel, name=self.name)
-        return super().convolution_op(inputs, kernel)
+    _gradient_conv = staticmethod(few_channel_conv)

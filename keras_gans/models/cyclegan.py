@@ -343,35 +343,29 @@ class CycleGAN(GANModel):
         if training:
             pooled_a = self.pool_a(pooled_a)
             pooled_b = self.pool_b(pooled_b)
+        generated = {
+            "fake_a": fake_a,
+            "fake_b": fake_b,
+            "pooled_a": pooled_a,
+            "pooled_b": pooled_b,
+            "rec_a": rec_a,
+            "rec_b": rec_b,
+            "same_a": same_a,
+            "same_b": same_b,
+        }
         with discriminator_tape or contextlib.nullcontext():
-            return self._judge_and_score(
-                real_a,
-                real_b,
-                fake_a,
-                fake_b,
-                pooled_a,
-                pooled_b,
-                rec_a,
-                rec_b,
-                same_a,
-                same_b,
-                training,
-            )
+            return self._judge_and_score(real_a, real_b, generated, training)
 
-    def _judge_and_score(
-        self,
-        real_a,
-        real_b,
-        fake_a,
-        fake_b,
-        pooled_a,
-        pooled_b,
-        rec_a,
-        rec_b,
-        same_a,
-        same_b,
-        training,
-    ):
+    def _judge_and_score(self, real_a, real_b, generated, training):
+        """The discriminator calls and every loss, from the generated images."""
+        g = generated
+        fake_a, fake_b, pooled_a, pooled_b = (
+            g["fake_a"],
+            g["fake_b"],
+            g["pooled_a"],
+            g["pooled_b"],
+        )
+        rec_a, rec_b, same_a, same_b = g["rec_a"], g["rec_b"], g["same_a"], g["same_b"]
         adv = self.gan_loss
         # One call per discriminator on [real; pooled; fresh fake]: with
         # per-sample norms this equals three calls, and a spectral norm does
