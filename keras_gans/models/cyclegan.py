@@ -343,39 +343,28 @@ class CycleGAN(GANModel):
         if training:
             pooled_a = self.pool_a(pooled_a)
             pooled_b = self.pool_b(pooled_b)
-        generated = {
-            "fake_a": fake_a,
-            "fake_b": fake_b,
-            "pooled_a": pooled_a,
-            "pooled_b": pooled_b,
-            "rec_a": rec_a,
-            "rec_b": rec_b,
-            "same_a": same_a,
-            "same_b": same_b,
-        }
-        with discriminator_tape or contextlib.nullcontext():
-            return self._judge_and_score(real_a, real_b, generated, training)
-
-    def _judge_and_score(self, real_a, real_b, generated, training):
-        """The discriminator calls and every loss, from the generated images."""
-        g = generated
-        fake_a, fake_b, pooled_a, pooled_b = (
-            g["fake_a"],
-            g["fake_b"],
-            g["pooled_a"],
-            g["pooled_b"],
-        )
-        rec_a, rec_b, same_a, same_b = g["rec_a"], g["rec_b"], g["same_a"], g["same_b"]
         adv = self.gan_loss
-        # One call per discriminator on [real; pooled; fresh fake]: with
-        # per-sample norms this equals three calls, and a spectral norm does
-        # one power iteration per step.
-        real_la, pooled_la, fake_la = _call_once(
-            self.discriminator_a, (real_a, pooled_a, fake_a), training
-        )
-        real_lb, pooled_lb, fake_lb = _call_once(
-            self.discriminator_b, (real_b, pooled_b, fake_b), training
-        )
+        with discriminator_tape or contextlib.nullcontext():
+            # One call per discriminator on [real; pooled; fresh fake]: with
+            # per-sample norms this equals three calls, and a spectral norm
+            # does one power iteration per step.
+            real_la, pooled_la, fake_la = _call_once(
+                self.discriminator_a, (real_a, pooled_a, fake_a), training
+            )
+            real_lb, pooled_lb, fake_lb = _call_once(
+                self.discriminator_b, (real_b, pooled_b, fake_b), training
+            )
+            # 6) discriminator losses: real vs. pooled fakes, x 0.5 (paper)
+            d_a_loss = 0.5 * adv.discriminator_loss(real_la, pooled_la)
+            d_b_loss = 0.5 * adv.discriminator_loss(real_lb, pooled_lb)
+            if training and adv.gradient_penalty_weight > 0:
+                w = adv.gradient_penalty_weight
+                d_a_loss += w * gradient_penalty(
+                    self.discriminator_a, real_a, pooled_a, self.seed_generator
+                )
+                d_b_loss += w * gradient_penalty(
+                    self.discriminator_b, real_b, pooled_b, self.seed_generator
+                )
         # 5) generator losses
         gan_ab = adv.generator_loss(fake_lb)  # D_B(G(a)) -> "real"
         gan_ba = adv.generator_loss(fake_la)  # D_A(F(b)) -> "real"
@@ -388,17 +377,6 @@ class CycleGAN(GANModel):
             + self.lambda_cycle * (cycle_a + cycle_b)
             + self.identity_weight() * (identity_a + identity_b)
         )
-        # 6) discriminator losses: real vs. pooled fakes, x 0.5 (paper)
-        d_a_loss = 0.5 * adv.discriminator_loss(real_la, pooled_la)
-        d_b_loss = 0.5 * adv.discriminator_loss(real_lb, pooled_lb)
-        if training and adv.gradient_penalty_weight > 0:
-            w = adv.gradient_penalty_weight
-            d_a_loss += w * gradient_penalty(
-                self.discriminator_a, real_a, pooled_a, self.seed_generator
-            )
-            d_b_loss += w * gradient_penalty(
-                self.discriminator_b, real_b, pooled_b, self.seed_generator
-            )
         return {
             "g_loss": g_loss,
             "gan_ab": gan_ab,
