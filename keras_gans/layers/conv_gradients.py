@@ -12,8 +12,10 @@ from keras import ops
 
 from keras_gans.layers.few_channel_conv import (
     _CustomGradientConv2D,
+    _input_gradient,
+    _pad_full,
+    custom_gradient_conv,
     few_channel_conv,
-    grad_scope,
 )
 
 # `FastConv2D` routes the gradients of a stride-1 "valid" conv through
@@ -50,7 +52,6 @@ def conv_with_conv_gradients(inputs, kernel, name=None):
     Args:
         inputs: tensor `(batch, height, width, in_channels)`.
         kernel: tensor `(kh, kw, in_channels, filters)`.
-
         name: str or None. The backward pass's ops are named
             `{name}_grad/...`. Defaults to `None`.
 
@@ -60,19 +61,7 @@ def conv_with_conv_gradients(inputs, kernel, name=None):
     """
     kh, kw = kernel.shape[0], kernel.shape[1]
 
-    @ops.custom_gradient
-    def conv(x, w):
-        def grad(*args, upstream=None):
-            dy = args[0] if upstream is None else upstream
-            with grad_scope(name):
-                return _conv_grads(x, w, dy)
-
-        return ops.conv(x, w, strides=1, padding="valid"), grad
-
-    def _conv_grads(x, w, dy):
-        dy_full = ops.pad(dy, [[0, 0], [kh - 1, kh - 1], [kw - 1, kw - 1], [0, 0]])
-        w_flipped = ops.transpose(ops.flip(w, (0, 1)), (0, 1, 3, 2))
-        dx = ops.conv(dy_full, w_flipped, strides=1, padding="valid")
+    def grads(x, w, dy):
         # d_kernel[i, j, c, o] = sum_{n, p} x[n, p + (i, j), c] dy[n, p, o]:
         # a conv of x (channels as batch) with dy (batch as channels).
         dw = ops.conv(
@@ -81,9 +70,10 @@ def conv_with_conv_gradients(inputs, kernel, name=None):
             strides=1,
             padding="valid",
         )
+        dx = _input_gradient(_pad_full(dy, kh, kw), w)
         return dx, ops.transpose(dw, (1, 2, 0, 3))
 
-    return conv(ops.convert_to_tensor(inputs), ops.copy(kernel))
+    return custom_gradient_conv(inputs, kernel, grads, name=name)
 
 
 def fast_conv(inputs, kernel, name=None):

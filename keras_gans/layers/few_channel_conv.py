@@ -25,7 +25,6 @@ def few_channel_conv(inputs, kernel, name=None):
     Args:
         inputs: tensor `(batch, height, width, in_channels)`.
         kernel: tensor `(kh, kw, in_channels, filters)`.
-
         name: str or None. The backward pass's ops are named
             `{name}_grad/...` (profiles tell them apart). Defaults to `None`.
 
@@ -35,22 +34,8 @@ def few_channel_conv(inputs, kernel, name=None):
     """
     kh, kw, in_channels, filters = kernel.shape
 
-    @ops.custom_gradient
-    def conv(x, w):
-        def grad(*args, upstream=None):
-            # TensorFlow passes the upstream gradient positionally, JAX as a
-            # keyword.
-            dy = args[0] if upstream is None else upstream
-            with grad_scope(name):
-                return _few_channel_grads(x, w, dy)
-
-        return ops.conv(x, w, strides=1, padding="valid"), grad
-
-    def _few_channel_grads(x, w, dy):
-        dy_full = ops.pad(dy, [[0, 0], [kh - 1, kh - 1], [kw - 1, kw - 1], [0, 0]])
-        # d_inputs: a full correlation of dy with the flipped kernel.
-        w_flipped = ops.transpose(ops.flip(w, (0, 1)), (0, 1, 3, 2))
-        dx = ops.conv(dy_full, w_flipped, strides=1, padding="valid")
+    def grads(x, w, dy):
+        dy_full = _pad_full(dy, kh, kw)
         # d_kernel[i, j, c, o] = sum_p x[p + (i, j), c] * dy[p, o], as one
         # matmul of x against the patches of the padded dy.
         patches = ops.image.extract_patches(
@@ -61,12 +46,48 @@ def few_channel_conv(inputs, kernel, name=None):
             ops.reshape(patches, (-1, kh * kw * filters)),
         )
         dw = ops.flip(ops.reshape(dw, (in_channels, kh, kw, filters)), (1, 2))
-        return dx, ops.transpose(dw, (1, 2, 0, 3))
+        return _input_gradient(dy_full, w), ops.transpose(dw, (1, 2, 0, 3))
+
+    return custom_gradient_conv(inputs, kernel, grads, name=name)
+
+
+def custom_gradient_conv(inputs, kernel, grads, name=None):
+    """A stride-1 "valid" `ops.conv` whose backward pass is `grads`.
+
+    `grads(x, w, dy)` returns `(d_inputs, d_kernel)` for the upstream
+    gradient `dy`; its ops are created under the name scope `{name}_grad`.
+    """
+
+    @ops.custom_gradient
+    def conv(x, w):
+        def grad(*args, upstream=None):
+            # TensorFlow passes the upstream gradient positionally, JAX as a
+            # keyword.
+            dy = args[0] if upstream is None else upstream
+            with grad_scope(name):
+                return grads(x, w, dy)
+
+        return ops.conv(x, w, strides=1, padding="valid"), grad
 
     # Read a variable kernel outside the custom-gradient function, so that
     # its gradient flows through `grad` (TensorFlow otherwise asks `grad` for
     # the variables it saw being read).
     return conv(ops.convert_to_tensor(inputs), ops.copy(kernel))
+
+
+def _pad_full(dy, kh, kw):
+    """`dy` zero-padded by `k - 1` on each side, for a "full" correlation."""
+    return ops.pad(dy, [[0, 0], [kh - 1, kh - 1], [kw - 1, kw - 1], [0, 0]])
+
+
+def _input_gradient(dy_full, w):
+    """d_inputs of a stride-1 "valid" conv, from `_pad_full(dy)`.
+
+    A full correlation of `dy` with the flipped, transposed kernel (a
+    forward conv from the output channels back to the input ones).
+    """
+    w_flipped = ops.transpose(ops.flip(w, (0, 1)), (0, 1, 3, 2))
+    return ops.conv(dy_full, w_flipped, strides=1, padding="valid")
 
 
 def grad_scope(name):
