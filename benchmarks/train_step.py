@@ -46,11 +46,8 @@ import warnings
 PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
 
 
-def parse_args(argv=None):
-    p = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def add_model_arguments(p, image_size=256):
+    """The options that pick the model, its input and the threads."""
     p.add_argument("--preset", default="cyclegan_paper", help="keras_gans preset")
     p.add_argument("--generator", help="registry name replacing the preset's")
     p.add_argument("--discriminator", help="registry name replacing the preset's")
@@ -67,10 +64,21 @@ def parse_args(argv=None):
         default="{}",
         help="JSON model constructor overrides, e.g. '{\"pool_size\": 0}'",
     )
-    p.add_argument("--image-size", type=int, default=256)
+    p.add_argument("--image-size", type=int, default=image_size)
     p.add_argument("--batch-size", type=int, default=1)
     p.add_argument("--precision", choices=PRECISIONS, default="float32")
     p.add_argument("--jit-compile", choices=("auto", "on", "off"), default="off")
+    p.add_argument("--intra-op-threads", type=int, default=0, help="0: TF default")
+    p.add_argument("--inter-op-threads", type=int, default=0, help="0: TF default")
+    p.add_argument("--seed", type=int, default=0)
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_model_arguments(p)
     p.add_argument("--warmup", type=int, default=2, help="untimed steps (>= 1)")
     p.add_argument("--steps", type=int, default=5, help="measured steps")
     p.add_argument(
@@ -78,9 +86,6 @@ def parse_args(argv=None):
         action="store_true",
         help="also time a keras-io style reference step (CycleGAN only)",
     )
-    p.add_argument("--intra-op-threads", type=int, default=0, help="0: TF default")
-    p.add_argument("--inter-op-threads", type=int, default=0, help="0: TF default")
-    p.add_argument("--seed", type=int, default=0)
     p.add_argument("--label", default="", help="free text copied into the JSON")
     p.add_argument("--output", help="also write the JSON to this file")
     args = p.parse_args(argv)
