@@ -70,6 +70,13 @@ def add_model_arguments(p, image_size=256):
     p.add_argument("--jit-compile", choices=("auto", "on", "off"), default="off")
     p.add_argument("--intra-op-threads", type=int, default=0, help="0: TF default")
     p.add_argument("--inter-op-threads", type=int, default=0, help="0: TF default")
+    p.add_argument(
+        "--cpu-allocator",
+        choices=("auto", "bfc", "default"),
+        default="default",
+        help="TensorFlow's CPU allocator (keras_gans.utils.configure_allocator; "
+        "keras-gans train uses auto: bfc without GPU). Default: TF's own (malloc)",
+    )
     p.add_argument("--seed", type=int, default=0)
 
 
@@ -387,10 +394,11 @@ def start(args):
     import numpy as np
     import tensorflow as tf
 
-    from keras_gans.utils import configure_threads
+    from keras_gans.utils import configure_allocator, configure_threads
 
     # 0: TensorFlow's default (the benchmark does not pick "auto").
     configure_threads(inter_op=args.inter_op_threads, intra_op=args.intra_op_threads)
+    configure_allocator(args.cpu_allocator)
     import keras
 
     import keras_gans
@@ -524,6 +532,9 @@ def main(argv=None):
         "intra_op": tf.config.threading.get_intra_op_parallelism_threads(),
         "inter_op": tf.config.threading.get_inter_op_parallelism_threads(),
     }
+    from keras_gans.utils import uses_bfc_allocator
+
+    out["cpu_allocator"] = "bfc" if uses_bfc_allocator() else "default"
     out["env"] = {
         k: os.environ[k]
         for k in ("TF_ENABLE_ONEDNN_OPTS", "OMP_NUM_THREADS", "TF_XLA_FLAGS")

@@ -70,7 +70,7 @@ from keras_gans.export import (
     export_onnx,
     generator_stride,
 )
-from keras_gans.utils import configure_threads, set_seed
+from keras_gans.utils import configure_allocator, configure_threads, set_seed
 from keras_gans.version import __version__
 
 PROG = "keras-gans"
@@ -333,6 +333,14 @@ def build_parser():
         "uses less memory and is no slower on CPU; 0: TensorFlow's default)",
     )
     t.add_argument(
+        "--cpu-allocator",
+        choices=("auto", "bfc", "default"),
+        default="auto",
+        help="TensorFlow's CPU memory allocator (default: bfc without GPU, which "
+        "keeps freed memory for the next step instead of page-faulting it in "
+        "again; default: malloc)",
+    )
+    t.add_argument(
         "--verbose", type=int, choices=(0, 1, 2), default=1, help="progress output"
     )
     p.set_defaults(func=_cmd_train)
@@ -437,9 +445,11 @@ def build_parser():
 
 def _cmd_train(args):
     """`keras-gans train`: resolve the settings, build, train, save."""
-    # Thread pools can only be sized before TensorFlow runs its first op.
+    # Thread pools and the allocator can only be set before TensorFlow runs
+    # its first op.
     inter_op = "auto" if args.inter_op_threads is None else args.inter_op_threads
     configure_threads(inter_op)
+    configure_allocator(args.cpu_allocator)
     run_dir, config = _train_settings(args)
 
     # The strategy comes first: MultiWorkerMirroredStrategy must be created

@@ -11,6 +11,7 @@ from keras_gans import training, utils
 PUBLIC = [(training, name) for name in sorted(training.__all__)]
 PUBLIC.append((utils, "set_seed"))
 PUBLIC.append((utils, "configure_threads"))
+PUBLIC.append((utils, "configure_allocator"))
 # `train`'s example trains a CycleGAN (~10 s to trace): it is only compiled
 # here. `train` on a CycleGAN runs in test_kill.py (through `keras-gans train`)
 # and on a small model in test_fit.py.

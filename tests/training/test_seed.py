@@ -1,4 +1,4 @@
-"""`keras_gans.utils.set_seed` and `configure_threads`."""
+"""`keras_gans.utils.set_seed`, `configure_threads` and `configure_allocator`."""
 
 import os
 import random
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from tensorflow.python.framework import config as tf_config
 
-from keras_gans.utils import configure_threads, set_seed
+from keras_gans.utils import configure_allocator, configure_threads, set_seed
 
 
 @pytest.fixture(autouse=True)
@@ -93,3 +93,52 @@ def test_configure_threads_bad_arguments(bad):
     (name, value) = next(iter(bad.items()))
     with pytest.raises(ValueError, match=f"`{name}` must be a non-negative integer"):
         configure_threads(**bad)
+
+
+_ALLOCATOR = """
+import os
+from keras_gans.utils import configure_allocator, uses_bfc_allocator
+first = configure_allocator({arg!r})
+env = os.environ.get("TF_CPU_ALLOCATOR_USE_BFC")
+bfc = uses_bfc_allocator()  # the runtime starts
+late_same = configure_allocator("bfc" if bfc else "default")
+late_other = configure_allocator("default" if bfc else "bfc")
+print(first, env, bfc, late_same, late_other)
+"""
+
+
+def _run_python(code, user_env):
+    env = {**os.environ, "CUDA_VISIBLE_DEVICES": ""}
+    env.pop("TF_CPU_ALLOCATOR_USE_BFC", None)
+    if user_env is not None:
+        env["TF_CPU_ALLOCATOR_USE_BFC"] = user_env
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    return out.stdout.split("\n")[-2]
+
+
+@pytest.mark.parametrize(
+    "arg, user_env, expected",
+    [
+        # `auto` is BFC on a machine without GPU (this one).
+        ("auto", None, "True true True True False"),
+        ("bfc", None, "True true True True False"),
+        ("default", None, "True false False True False"),
+        # A variable the user set wins over `auto`, not over an explicit choice.
+        ("auto", "false", "True false False True False"),
+        ("bfc", "false", "True true True True False"),
+    ],
+)
+def test_configure_allocator_before_and_after_start_up(arg, user_env, expected):
+    assert _run_python(_ALLOCATOR.format(arg=arg), user_env) == expected
+
+
+def test_configure_allocator_bad_argument():
+    with pytest.raises(ValueError, match="`cpu` must be one of"):
+        configure_allocator("jemalloc")
