@@ -1,11 +1,15 @@
 """FastConv2D: Conv2D's forward pass, gradients through the fastest path."""
 
 import keras
+import numpy as np
 import pytest
+import tensorflow as tf
 
 from keras_gans.layers import FastConv2D, conv_gradients
 from tests.layers import run_docstring_examples
 from tests.layers.test_few_channel_conv import (
+    _grads,
+    _twins,
     assert_fit_matches_conv2d,
     assert_gradients_equal,
     assert_second_order_gradients_equal,
@@ -67,6 +71,23 @@ def test_gradients_equal_conv2d(filters, kernel_size, input_shape, path, monkeyp
     }[path]
     # One custom-gradient call per forward pass of the layer (two passes).
     assert sorted(set(calls)) == expected
+
+
+@pytest.mark.parametrize("batch", [1, 2, 3])
+def test_gradients_with_an_unknown_batch_size(batch):
+    """As in the traced generators, whose batch size is left open."""
+    ref, ours = _twins(16, 3, (None, 10, 9, 8), cls=FastConv2D)
+    spec = [tf.TensorSpec((None, 10, 9, 8)), tf.TensorSpec((None, 8, 7, 16))]
+    x = random_input((batch, 10, 9, 8))
+    upstream = random_input((batch, 8, 7, 16), seed=7)
+    results = [
+        tf.function(
+            lambda x, u, layer=layer: _grads(layer, x, u), input_signature=spec
+        )(x, upstream)
+        for layer in (ours, ref)
+    ]
+    for name, a, b in zip(("output", "d_input", "d_kernel", "d_bias"), *results):
+        assert_allclose(a, b, atol=1e-5 * float(np.max(np.abs(b))), msg=name)
 
 
 def test_second_order_gradients_equal_conv2d():
