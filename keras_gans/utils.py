@@ -135,15 +135,15 @@ _ALLOCATORS = ("auto", "bfc", "default")
 def configure_allocator(cpu="auto"):
     """Pick TensorFlow's CPU memory allocator, before the runtime starts.
 
-    By default TensorFlow allocates CPU tensors with `malloc`, which hands
-    large buffers (from 128 KiB to 32 MiB up) straight from the kernel with
-    `mmap` and gives them back on `free`: each new activation or
-    gradient of a 256x256 step is zero-filled by page faults again, step
-    after step. TensorFlow's BFC allocator (the one it uses on GPUs) keeps
-    freed memory for the next step instead. On a 2-core CPU it took the
-    kernel time of a 256x256 CycleGAN run from 9.9 to 3.8 s, the first
-    step from 29.4 to 27.9 s and the step from 20.5 to 19.7 s (medians),
-    with the same peak memory (docs/benchmarks.md).
+    By default TensorFlow allocates CPU tensors with `malloc`, which maps
+    large buffers (above 32 MiB at the latest, such as the 64-channel
+    activations of a 256x256 batch of 2) straight from the kernel and unmaps
+    them on `free`: the kernel zero-fills their pages again at every step.
+    TensorFlow's BFC allocator (the one it uses on GPUs) keeps freed memory
+    for the next step instead. In a 256x256 CycleGAN run on a 2-core CPU
+    (3 runs each) it took the kernel (system) time from 9.4 to 3.5 s, the
+    first step from 29.9 to 28.0 s and the step from 19.4 to 19.1 s
+    (medians), with the same peak memory (docs/benchmarks.md).
 
     `cpu="auto"` means `"bfc"` on a machine without GPU and TensorFlow's
     default with one. A `TF_CPU_ALLOCATOR_USE_BFC` environment variable set
