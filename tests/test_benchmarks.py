@@ -88,3 +88,28 @@ def test_torch_step_times_the_official_step(benchmarks, tmp_path):
     assert result["torch"]["s_per_step_median"] > 0
     assert result["torch"]["first_step_s"] > 0
     assert result["image_size"] == 32 and result["threads"] >= 1
+
+
+def test_train_step_runs_as_the_cli_does(tmp_path):
+    """One inter-op thread and the BFC allocator (a fresh process: both are
+    read when TensorFlow starts), with the keras-io style reference."""
+    import subprocess
+
+    out = tmp_path / "train_step.json"
+    args = TINY + ["--inter-op-threads", "1", "--cpu-allocator", "bfc"]
+    result = subprocess.run(
+        [sys.executable, os.path.join(BENCHMARKS, "train_step.py"), *args]
+        + ["--reference", "--output", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(out.read_text())
+    assert report["cpu_allocator"] == "bfc"
+    assert report["tf_threads"]["inter_op"] == 1
+    for run in ("ours", "reference"):
+        assert report[run]["s_per_step_median"] > 0
+        assert report[run]["first_step_s"] > 0
+    assert report["speedup"] > 0 and report["peak_rss_gib"] > 0
