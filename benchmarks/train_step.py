@@ -72,7 +72,7 @@ def add_model_arguments(p, image_size=256):
     p.add_argument("--inter-op-threads", type=int, default=0, help="0: TF default")
     p.add_argument(
         "--cpu-allocator",
-        choices=("auto", "bfc", "default"),
+        choices=("auto", "bfc", "default"),  # keras_gans.utils.CPU_ALLOCATORS
         default="default",
         help="TensorFlow's CPU allocator (keras_gans.utils.configure_allocator; "
         "keras-gans train uses auto: bfc without GPU). Default: TF's own (malloc)",

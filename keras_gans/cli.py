@@ -70,7 +70,12 @@ from keras_gans.export import (
     export_onnx,
     generator_stride,
 )
-from keras_gans.utils import configure_allocator, configure_threads, set_seed
+from keras_gans.utils import (
+    CPU_ALLOCATORS,
+    configure_allocator,
+    configure_threads,
+    set_seed,
+)
 from keras_gans.version import __version__
 
 PROG = "keras-gans"
@@ -334,7 +339,7 @@ def build_parser():
     )
     t.add_argument(
         "--cpu-allocator",
-        choices=("auto", "bfc", "default"),
+        choices=CPU_ALLOCATORS,
         default="auto",
         help="TensorFlow's CPU memory allocator (default: bfc without GPU, which "
         "keeps freed memory for the next step instead of page-faulting it in "

@@ -129,7 +129,7 @@ def configure_threads(inter_op="auto", intra_op=None):
 
 
 _BFC_ENV = "TF_CPU_ALLOCATOR_USE_BFC"
-_ALLOCATORS = ("auto", "bfc", "default")
+CPU_ALLOCATORS = ("auto", "bfc", "default")
 
 
 def configure_allocator(cpu="auto"):
@@ -167,8 +167,10 @@ def configure_allocator(cpu="auto"):
     configure_allocator()
     ```
     """
-    if cpu not in _ALLOCATORS:
-        raise ValueError(f"`cpu` must be one of {_ALLOCATORS}. Received: cpu={cpu!r}")
+    if cpu not in CPU_ALLOCATORS:
+        raise ValueError(
+            f"`cpu` must be one of {CPU_ALLOCATORS}. Received: cpu={cpu!r}"
+        )
     import tensorflow as tf
 
     if cpu == "auto":
