@@ -1,6 +1,7 @@
-"""Small shared utilities: seeding for reproducible runs, CPU thread pools
-and memory allocator."""
+"""Small shared utilities: seeding for reproducible runs, CPU thread pools,
+memory allocator and oneDNN detection."""
 
+import functools
 import os
 import random
 
@@ -186,13 +187,16 @@ def configure_allocator(cpu="auto"):
 
 
 def uses_bfc_allocator():
-    """Whether TensorFlow allocates CPU tensors with its BFC allocator.
+    """Whether TensorFlow takes large CPU tensors from a BFC memory pool.
 
-    Starts the runtime if it has not started yet (so call it after
-    `configure_allocator`).
+    That is the BFC allocator (`configure_allocator("bfc")`), and also the
+    default allocator of a TensorFlow that runs oneDNN (`onednn_enabled()`):
+    oneDNN's allocator serves large tensors from a BFC pool and small ones
+    with `malloc`. Starts the runtime if it has not started yet (so call it
+    after `configure_allocator`).
 
     Returns:
-        bool: `True` for the BFC allocator, `False` for `malloc`.
+        bool: `True` for a BFC pool, `False` for `malloc`.
 
     Example:
 
@@ -205,8 +209,40 @@ def uses_bfc_allocator():
     import tensorflow as tf
 
     try:
-        # Only BFC allocators keep statistics.
+        # Only allocators with a BFC pool keep statistics.
         tf.config.experimental.get_memory_info("CPU:0")
     except ValueError:
         return False
     return True
+
+
+@functools.cache
+def onednn_enabled():
+    """Whether TensorFlow runs its CPU ops with oneDNN.
+
+    TensorFlow turns oneDNN on by default on x86 CPUs with AVX-512 VNNI,
+    AVX-512 BF16 or AMX (and off on older ones); the environment variable
+    `TF_ENABLE_ONEDNN_OPTS=0` or `=1`, read when TensorFlow is imported,
+    overrides that. oneDNN's convolution gradients are fast, so
+    `FastConv2D` and `FewChannelConv2D` keep them where it runs
+    (`keras_gans.layers.conv_gradients.CUSTOM_GRADIENTS`).
+
+    Returns:
+        bool: `False` as well with another Keras backend than TensorFlow.
+
+    Example:
+
+    ```python
+    from keras_gans.utils import onednn_enabled
+
+    print(onednn_enabled())
+    ```
+    """
+    if keras.backend.backend() != "tensorflow":
+        return False
+    try:
+        from tensorflow.python.util import _pywrap_util_port
+
+        return bool(_pywrap_util_port.IsMklEnabled())
+    except (ImportError, AttributeError):  # a TensorFlow without the query
+        return False

@@ -44,7 +44,9 @@ def test_profile_step_sums_op_time_per_type_and_part(benchmarks, tmp_path):
     result = json.loads(out.read_text())
     assert result["op_ms_per_step"] > 0
     types = {row["name"] for row in result["by_op_type"]}
-    assert {"Conv2DBackpropFilter", "Conv2DBackpropInput"} <= types
+    # oneDNN renames the kernels it runs (`_MklNativeConv2DBackpropFilter`).
+    for op in ("Conv2DBackpropFilter", "Conv2DBackpropInput"):
+        assert any(op in name for name in types), (op, types)
     parts = {row["name"]: row["share"] for row in result["by_part"]}
     assert sum(parts.values()) == pytest.approx(1.0, abs=0.01)
     # The generator's residual block and the discriminator are found in the

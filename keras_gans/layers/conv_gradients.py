@@ -17,6 +17,7 @@ from keras_gans.layers.few_channel_conv import (
     custom_gradient_conv,
     few_channel_conv,
 )
+from keras_gans.utils import onednn_enabled
 
 # `FastConv2D` routes the gradients of a stride-1 "valid" conv through
 # `few_channel_conv` up to this many output channels, and through
@@ -27,6 +28,32 @@ MIN_IN_CHANNELS = 8
 # False: the layers and networks build plain `keras.layers.Conv2D`s where they
 # would build `FastConv2D`s (the benchmark's stock-layer reference).
 FAST_CONVS = True
+# When `FewChannelConv2D` and `FastConv2D` use their own backward passes:
+# "auto" where TensorFlow does not run oneDNN (`keras_gans.utils.
+# onednn_enabled()`: its convolution gradients are the fast ones, as cuDNN's
+# on a GPU), "always", or "never" (the backend's gradients everywhere). On a
+# GPU `FastConv2D` keeps the backend's gradient in every case.
+CUSTOM_GRADIENTS = "auto"
+_CUSTOM_GRADIENT_MODES = ("auto", "always", "never")
+
+
+def custom_gradients_enabled():
+    """Whether the custom-gradient convs use their own backward passes.
+
+    Reads `CUSTOM_GRADIENTS` (`"auto"`: where TensorFlow does not run
+    oneDNN). Layers read it when they are called (traced): set it before.
+
+    Returns:
+        bool.
+    """
+    if CUSTOM_GRADIENTS not in _CUSTOM_GRADIENT_MODES:
+        raise ValueError(
+            "`keras_gans.layers.conv_gradients.CUSTOM_GRADIENTS` must be one "
+            f"of {_CUSTOM_GRADIENT_MODES}. Received: {CUSTOM_GRADIENTS!r}"
+        )
+    if CUSTOM_GRADIENTS == "auto":
+        return not onednn_enabled()
+    return CUSTOM_GRADIENTS == "always"
 
 
 def conv_with_conv_gradients(inputs, kernel, name=None):
@@ -132,12 +159,15 @@ class FastConv2D(_CustomGradientConv2D):
     without GPU, the backward pass is `fast_conv`'s: the im2col-free
     gradient of `FewChannelConv2D` for at most 4 output channels, gradients
     computed as forward convolutions (`conv_with_conv_gradients`) from 8
-    input channels on. Other settings, and machines with a GPU (where cuDNN's
-    gradient kernels are the fast ones), use `Conv2D`'s own gradient. The
-    networks build their stride-1 convs with it (reflect- or zero-padded
-    before, as the official code): a 256x256 CycleGAN training step on a
-    2-core CPU is about 1.15x faster than with `Conv2D`
-    (docs/benchmarks.md).
+    input channels on. Other settings, machines with a GPU (where cuDNN's
+    gradient kernels are the fast ones) and CPUs where TensorFlow runs
+    oneDNN (by default those with AVX-512 VNNI / BF16 or AMX, whose
+    gradient kernels are fast too) use `Conv2D`'s own gradient
+    (`CUSTOM_GRADIENTS` in this module chooses). The networks build their
+    stride-1 convs with it (reflect- or zero-padded before, as the official
+    code): a 256x256 CycleGAN training step on a 2-core AVX2 CPU is about
+    1.15x faster than with `Conv2D`; on a 2-core AVX-512 CPU with oneDNN the
+    custom gradients would make it about 1.45x slower (docs/benchmarks.md).
 
     Args:
         filters: int. Number of output channels.

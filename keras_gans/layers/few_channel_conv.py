@@ -112,7 +112,10 @@ class _CustomGradientConv2D(keras.layers.Conv2D):
     _gradient_conv = None  # f(inputs, kernel, name=...): the custom-gradient conv
 
     def _uses_custom_gradient(self):
-        return _is_stride1_valid(self)
+        # `conv_gradients` imports this module: import it when called.
+        from keras_gans.layers import conv_gradients
+
+        return _is_stride1_valid(self) and conv_gradients.custom_gradients_enabled()
 
     def convolution_op(self, inputs, kernel):
         if self._uses_custom_gradient():
@@ -131,8 +134,11 @@ class FewChannelConv2D(_CustomGradientConv2D):
     gradient kernels; other settings fall back to `Conv2D` unchanged. The
     networks use it for the convolutions with at most 4 output channels (the
     generators' image head, the PatchGAN's last conv), where it makes a
-    256x256 CycleGAN step about 1.2x faster on CPU. With many output
-    channels it is no faster than `Conv2D`.
+    256x256 CycleGAN step about 1.2x faster on an AVX2 CPU. With many output
+    channels it is no faster than `Conv2D`. Where TensorFlow runs oneDNN
+    (by default on CPUs with AVX-512 VNNI / BF16 or AMX), whose gradient
+    kernels are fast, it keeps `Conv2D`'s gradient
+    (`keras_gans.layers.conv_gradients.CUSTOM_GRADIENTS`).
 
     Args:
         filters: int. Number of output channels.

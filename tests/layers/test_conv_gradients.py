@@ -5,14 +5,15 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from keras_gans.layers import FastConv2D, conv_gradients
+from keras_gans.layers import FastConv2D, FewChannelConv2D, conv_gradients
 from tests.layers import run_docstring_examples
-from tests.layers.test_few_channel_conv import (
+from tests.layers.test_few_channel_conv import (  # noqa: F401 (autouse fixture)
     _grads,
     _twins,
     assert_fit_matches_conv2d,
     assert_gradients_equal,
     assert_second_order_gradients_equal,
+    custom_gradients,
 )
 from tests.test_case import assert_allclose, random_input, run_layer_test
 
@@ -106,6 +107,21 @@ def test_fallback_settings_and_gpu_use_conv2d(monkeypatch):
     # cuDNN's gradients are the fast ones on a GPU.
     monkeypatch.setattr(conv_gradients, "_has_gpu", lambda: True)
     assert not FastConv2D(8, 3)._uses_custom_gradient()
+
+
+def test_custom_gradients_setting(monkeypatch):
+    monkeypatch.setattr(conv_gradients, "CUSTOM_GRADIENTS", "auto")
+    # oneDNN's gradient kernels are the fast ones where TensorFlow runs it.
+    for onednn in (False, True):
+        monkeypatch.setattr(conv_gradients, "onednn_enabled", lambda v=onednn: v)
+        assert FastConv2D(8, 3)._uses_custom_gradient() is not onednn
+        assert FewChannelConv2D(2, 3)._uses_custom_gradient() is not onednn
+    monkeypatch.setattr(conv_gradients, "CUSTOM_GRADIENTS", "never")
+    assert not FastConv2D(8, 3)._uses_custom_gradient()
+    assert not FewChannelConv2D(2, 3)._uses_custom_gradient()
+    monkeypatch.setattr(conv_gradients, "CUSTOM_GRADIENTS", "fast")
+    with pytest.raises(ValueError, match="CUSTOM_GRADIENTS` must be one of"):
+        FastConv2D(8, 3)(random_input((1, 5, 5, 2)))
 
 
 def test_loads_conv2d_weights_and_config():

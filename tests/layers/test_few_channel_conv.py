@@ -3,9 +3,15 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from keras_gans.layers import FewChannelConv2D
+from keras_gans.layers import FewChannelConv2D, conv_gradients
 from tests.layers import run_docstring_examples
 from tests.test_case import assert_allclose, random_input, run_layer_test
+
+
+@pytest.fixture(autouse=True)
+def custom_gradients(monkeypatch):
+    """The layers' own backward passes, also where oneDNN turns them off."""
+    monkeypatch.setattr(conv_gradients, "CUSTOM_GRADIENTS", "always")
 
 
 @pytest.mark.parametrize(

@@ -107,8 +107,10 @@ print(first, env, bfc, late_same, late_other)
 """
 
 
-def _run_python(code, user_env):
-    env = {**os.environ, "CUDA_VISIBLE_DEVICES": ""}
+def _run_python(code, user_env, onednn="0"):
+    # oneDNN (on by default on AVX-512 VNNI / BF16 CPUs) brings its own
+    # allocator, which pools large tensors: fixed here, for every machine.
+    env = {**os.environ, "CUDA_VISIBLE_DEVICES": "", "TF_ENABLE_ONEDNN_OPTS": onednn}
     env.pop("TF_CPU_ALLOCATOR_USE_BFC", None)
     if user_env is not None:
         env["TF_CPU_ALLOCATOR_USE_BFC"] = user_env
@@ -137,6 +139,19 @@ def _run_python(code, user_env):
 )
 def test_configure_allocator_before_and_after_start_up(arg, user_env, expected):
     assert _run_python(_ALLOCATOR.format(arg=arg), user_env) == expected
+
+
+def test_onednn_allocator_pools_large_tensors():
+    # oneDNN's own allocator (TensorFlow's default where oneDNN runs) keeps a
+    # BFC pool for large tensors, as the BFC allocator.
+    code = _ALLOCATOR.format(arg="default")
+    assert _run_python(code, None, onednn="1") == "True false True True False"
+
+
+@pytest.mark.parametrize("onednn", ["0", "1"])
+def test_onednn_enabled_follows_tensorflow(onednn):
+    code = "from keras_gans.utils import onednn_enabled\nprint(onednn_enabled())"
+    assert _run_python(code, None, onednn=onednn) == str(onednn == "1")
 
 
 def test_configure_allocator_bad_argument():
