@@ -532,9 +532,12 @@ def main(argv=None):
         "intra_op": tf.config.threading.get_intra_op_parallelism_threads(),
         "inter_op": tf.config.threading.get_inter_op_parallelism_threads(),
     }
-    from keras_gans.utils import uses_bfc_allocator
+    from keras_gans.utils import onednn_enabled, uses_bfc_allocator
 
+    # "bfc": large tensors come from a BFC pool (the BFC allocator, or
+    # oneDNN's default allocator where TensorFlow runs oneDNN).
     out["cpu_allocator"] = "bfc" if uses_bfc_allocator() else "default"
+    out["onednn"] = onednn_enabled()
     out["env"] = {
         k: os.environ[k]
         for k in ("TF_ENABLE_ONEDNN_OPTS", "OMP_NUM_THREADS", "TF_XLA_FLAGS")

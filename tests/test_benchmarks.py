@@ -111,6 +111,7 @@ def test_train_step_runs_as_the_cli_does(tmp_path):
     report = json.loads(out.read_text())
     assert report["cpu_allocator"] == "bfc"
     assert report["tf_threads"]["inter_op"] == 1
+    assert isinstance(report["onednn"], bool)
     for run in ("ours", "reference"):
         assert report[run]["s_per_step_median"] > 0
         assert report[run]["first_step_s"] > 0
