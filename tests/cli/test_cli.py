@@ -433,6 +433,17 @@ def test_dcgan_networks_follow_the_image_size():
     assert model.discriminator.input_shape == (None, 16, 16, 3)
 
 
+@pytest.mark.parametrize("model", ["cyclegan", "dcgan"])
+def test_precision_reaches_the_networks(model):
+    # `train --precision` builds every network under the policy (the
+    # CycleGAN presets' own `precision` argument included).
+    argv = ["train", model, "--ngf", "8", "--ndf", "8", "--image-size", "16"]
+    args = cli.build_parser().parse_args(argv + ["--precision", "mixed_bfloat16"])
+    built = cli.build_model(cli.resolve_config(model, None, args))
+    assert built.precision == "mixed_bfloat16"
+    assert keras.mixed_precision.global_policy().name == "float32"
+
+
 @pytest.mark.parametrize(
     "name",
     [
