@@ -167,7 +167,7 @@ class FastConv2D(_CustomGradientConv2D):
     stride-1 convs with it (reflect- or zero-padded before, as the official
     code): a 256x256 CycleGAN training step on a 2-core AVX2 CPU is about
     1.15x faster than with `Conv2D`; on a 2-core AVX-512 CPU with oneDNN the
-    custom gradients would make it about 1.45x slower (docs/benchmarks.md).
+    custom gradients made it about 1.3x slower (docs/benchmarks.md).
 
     Args:
         filters: int. Number of output channels.
