@@ -70,7 +70,6 @@ from keras_gans.export import (
     export_onnx,
     generator_stride,
 )
-from keras_gans.models.base import precision_scope
 from keras_gans.utils import (
     CPU_ALLOCATORS,
     configure_allocator,
@@ -925,16 +924,15 @@ def build_model(config):
     ```
     """
     gen, disc = network_overrides(config)
-    kwargs = {"generator": gen, "discriminator": disc, "seed": config["seed"]}
-    if config["model"] == "cyclegan":
-        cls = keras_gans.CycleGAN
-        kwargs["precision"] = config["precision"]
-    else:
-        cls = keras_gans.DCGAN
+    cls = keras_gans.CycleGAN if config["model"] == "cyclegan" else keras_gans.DCGAN
     try:
-        # DCGAN.from_preset builds under the global policy: set it here.
-        with precision_scope(config["precision"]):
-            model = cls.from_preset(config["preset"], **kwargs)
+        model = cls.from_preset(
+            config["preset"],
+            generator=gen,
+            discriminator=disc,
+            seed=config["seed"],
+            precision=config["precision"],
+        )
     except (ValueError, TypeError) as e:
         raise CLIError(
             f"cannot build preset {config['preset']!r}: {_one_line(e)}"

@@ -2,6 +2,7 @@
 
 import copy
 import math
+from contextlib import nullcontext
 
 import keras
 import numpy as np
@@ -15,6 +16,7 @@ from keras_gans.models.base import (
     _call_once,
     gradient_penalty,
     make_grid,
+    precision_scope,
     to_uint8,
 )
 
@@ -561,7 +563,14 @@ class DCGAN(GANModel):
 
     @classmethod
     def from_preset(
-        cls, name, *, compile=True, generator=None, discriminator=None, **overrides
+        cls,
+        name,
+        *,
+        compile=True,
+        generator=None,
+        discriminator=None,
+        precision=None,
+        **overrides,
     ):
         """Build (and compile) a DCGAN from a named preset.
 
@@ -580,6 +589,11 @@ class DCGAN(GANModel):
                 config, e.g. `{"filters": (32, 16)}`. Defaults to `None`.
             discriminator: dict or None. Overrides of the discriminator's
                 config, e.g. `{"ndf": 8}`. Defaults to `None`.
+            precision: str or None. `"float32"`, `"mixed_bfloat16"` or
+                `"mixed_float16"`: the dtype policy both networks are built
+                under (`keras_gans.models.base.precision_scope`); `None`
+                builds them under the current global policy. Defaults to
+                `None`.
             **overrides: DCGAN constructor arguments replacing the preset's
                 (`gan_loss`, `label_smoothing`, `seed`, ...).
 
@@ -601,14 +615,16 @@ class DCGAN(GANModel):
 
         preset = cls._load_preset(name)
         g_spec, d_spec = preset["generator"], preset["discriminator"]
-        gen = networks.create(
-            g_spec["name"], **{**g_spec["config"], **(generator or {})}
-        )
-        d_config = {**d_spec["config"], **(discriminator or {})}
-        g_out = _static_shape(gen, "output_shape")
-        if "input_shape" not in d_config and g_out is not None:
-            d_config["input_shape"] = tuple(g_out[1:])
-        disc = networks.create(d_spec["name"], **d_config)
+        scope = nullcontext() if precision is None else precision_scope(precision)
+        with scope:
+            gen = networks.create(
+                g_spec["name"], **{**g_spec["config"], **(generator or {})}
+            )
+            d_config = {**d_spec["config"], **(discriminator or {})}
+            g_out = _static_shape(gen, "output_shape")
+            if "input_shape" not in d_config and g_out is not None:
+                d_config["input_shape"] = tuple(g_out[1:])
+            disc = networks.create(d_spec["name"], **d_config)
         model_config = {**preset["model_config"], **overrides}
         if "latent_dim" not in overrides:
             model_config["latent_dim"] = gen.input_shape[-1]
