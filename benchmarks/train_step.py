@@ -77,6 +77,13 @@ def add_model_arguments(p, image_size=256):
         help="TensorFlow's CPU allocator (keras_gans.utils.configure_allocator; "
         "keras-gans train uses auto: bfc without GPU). Default: TF's own (malloc)",
     )
+    p.add_argument(
+        "--winograd",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="Winograd gradients of the 3x3 convs "
+        "(keras_gans.layers.conv_gradients.WINOGRAD)",
+    )
     p.add_argument("--seed", type=int, default=0)
 
 
@@ -170,8 +177,10 @@ class RssSampler:
 def build_model(args, keras_gans):
     """Our model (compiled) and the network specs used to build it."""
     from keras_gans import networks, presets
+    from keras_gans.layers import conv_gradients
     from keras_gans.models.base import precision_scope
 
+    conv_gradients.WINOGRAD = args.winograd
     preset = presets.get(args.preset)
     g_spec = dict(preset["generator"])
     d_spec = dict(preset["discriminator"])
@@ -538,6 +547,7 @@ def main(argv=None):
     # oneDNN's default allocator where TensorFlow runs oneDNN).
     out["cpu_allocator"] = "bfc" if uses_bfc_allocator() else "default"
     out["onednn"] = onednn_enabled()
+    out["winograd"] = args.winograd
     out["env"] = {
         k: os.environ[k]
         for k in ("TF_ENABLE_ONEDNN_OPTS", "OMP_NUM_THREADS", "TF_XLA_FLAGS")

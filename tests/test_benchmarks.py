@@ -32,7 +32,7 @@ TINY = [
 def benchmarks(monkeypatch):
     monkeypatch.syspath_prepend(BENCHMARKS)
     yield
-    for name in ("train_step", "profile_step", "torch_step"):
+    for name in ("train_step", "profile_step", "torch_step", "conv_backward"):
         sys.modules.pop(name, None)
 
 
@@ -98,7 +98,9 @@ def test_train_step_runs_as_the_cli_does(tmp_path):
     import subprocess
 
     out = tmp_path / "train_step.json"
+    # Winograd's gradients for every 3x3 conv: the step runs with them too.
     args = TINY + ["--inter-op-threads", "1", "--cpu-allocator", "bfc"]
+    args += ["--winograd", "always"]
     result = subprocess.run(
         [sys.executable, os.path.join(BENCHMARKS, "train_step.py"), *args]
         + ["--reference", "--output", str(out)],
@@ -112,7 +114,25 @@ def test_train_step_runs_as_the_cli_does(tmp_path):
     assert report["cpu_allocator"] == "bfc"
     assert report["tf_threads"]["inter_op"] == 1
     assert isinstance(report["onednn"], bool)
+    assert report["winograd"] == "always"
     for run in ("ours", "reference"):
         assert report[run]["s_per_step_median"] > 0
         assert report[run]["first_step_s"] > 0
     assert report["speedup"] > 0 and report["peak_rss_gib"] > 0
+
+
+def test_conv_backward_times_each_gradient_path(benchmarks, tmp_path):
+    import conv_backward
+
+    out = tmp_path / "conv.json"
+    conv_backward.main(
+        ["--shape", "2", "10", "9", "8", "--filters", "4", "--repeats", "2"]
+        + ["--output", str(out)]
+    )
+    result = json.loads(out.read_text())
+    assert set(result["paths"]) == {"backend", "forward_convs", "winograd"}
+    for name, path in result["paths"].items():
+        assert path["median_ms"] > 0, name
+        assert path["max_relative_error_d_input"] < 1e-5, name
+        assert path["max_relative_error_d_kernel"] < 1e-5, name
+    assert result["kernel"] == [3, 3, 8, 4]

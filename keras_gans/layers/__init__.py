@@ -25,6 +25,10 @@ from keras_gans.layers.pixelwise_vit import PixelwiseViT
 from keras_gans.layers.reflect_pad import ReflectPad
 from keras_gans.layers.residual_block import ResidualBlock
 from keras_gans.layers.sampling_blocks import DownsampleBlock, UpsampleBlock
+from keras_gans.layers.winograd import (
+    conv_with_winograd_gradients,
+    winograd_conv_gradients,
+)
 
 __all__ = [
     "ACTIVATIONS",
@@ -41,9 +45,11 @@ __all__ = [
     "ResidualBlock",
     "UpsampleBlock",
     "conv_with_conv_gradients",
+    "conv_with_winograd_gradients",
     "fast_conv",
     "few_channel_conv",
     "make_activation",
     "make_norm",
     "make_padding",
+    "winograd_conv_gradients",
 ]

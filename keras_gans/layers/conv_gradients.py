@@ -13,10 +13,12 @@ from keras import ops
 from keras_gans.layers.few_channel_conv import (
     _CustomGradientConv2D,
     _input_gradient,
+    _is_stride1_valid,
     _pad_full,
     custom_gradient_conv,
     few_channel_conv,
 )
+from keras_gans.layers.winograd import conv_with_winograd_gradients
 from keras_gans.utils import onednn_enabled
 
 # `FastConv2D` routes the gradients of a stride-1 "valid" conv through
@@ -35,6 +37,19 @@ FAST_CONVS = True
 # GPU `FastConv2D` keeps the backend's gradient in every case.
 CUSTOM_GRADIENTS = "auto"
 _CUSTOM_GRADIENT_MODES = ("auto", "always", "never")
+# When `FastConv2D` computes the gradients of a 3x3 conv by Winograd's
+# F(4x4, 3x3) (`keras_gans.layers.conv_with_winograd_gradients`; the forward
+# pass stays the backend's conv): "auto" where TensorFlow runs oneDNN on a CPU
+# (its batched matrix product is fast there; on AVX2 CPUs without oneDNN the
+# forward-conv gradients were measured faster), in float32, from
+# `WINOGRAD_MIN_CHANNELS` input and output channels and `WINOGRAD_MIN_PIXELS`
+# output pixels per image on (below, its transforms cost more than they
+# save), unless `CUSTOM_GRADIENTS` is "never"; "always" for every 3x3
+# stride-1 "valid" conv of static size; "never".
+WINOGRAD = "auto"
+WINOGRAD_MIN_CHANNELS = 256
+WINOGRAD_MIN_PIXELS = 64 * 64
+_WINOGRAD_MODES = ("auto", "always", "never")
 
 
 def custom_gradients_enabled():
@@ -54,6 +69,15 @@ def custom_gradients_enabled():
     if CUSTOM_GRADIENTS == "auto":
         return not onednn_enabled()
     return CUSTOM_GRADIENTS == "always"
+
+
+def _winograd_mode():
+    if WINOGRAD not in _WINOGRAD_MODES:
+        raise ValueError(
+            "`keras_gans.layers.conv_gradients.WINOGRAD` must be one of "
+            f"{_WINOGRAD_MODES}. Received: {WINOGRAD!r}"
+        )
+    return WINOGRAD
 
 
 def conv_with_conv_gradients(inputs, kernel, name=None):
@@ -167,7 +191,12 @@ class FastConv2D(_CustomGradientConv2D):
     stride-1 convs with it (reflect- or zero-padded before, as the official
     code): a 256x256 CycleGAN training step on a 2-core AVX2 CPU is about
     1.15x faster than with `Conv2D`; on a 2-core AVX-512 CPU with oneDNN the
-    custom gradients made it about 1.3x slower (docs/benchmarks.md).
+    custom gradients made it about 1.3x slower (docs/benchmarks.md). There,
+    the wide 3x3 convs (at least 256 input and output channels, 64x64
+    outputs: the ResNet generator's residual blocks at 256x256) take their
+    gradients from Winograd's F(4x4, 3x3) instead
+    (`conv_with_winograd_gradients`, `WINOGRAD` in this module), which makes
+    the float32 step about 1.2x faster.
 
     Args:
         filters: int. Number of output channels.
@@ -186,8 +215,32 @@ class FastConv2D(_CustomGradientConv2D):
 
     _gradient_conv = staticmethod(fast_conv)
 
+    def convolution_op(self, inputs, kernel):
+        if self._uses_winograd(inputs):
+            return conv_with_winograd_gradients(inputs, kernel, name=self.name)
+        return super().convolution_op(inputs, kernel)
+
     def _uses_custom_gradient(self):
         return super()._uses_custom_gradient() and not _has_gpu()
+
+    def _uses_winograd(self, inputs):
+        """Whether this call's backward pass is Winograd's, see `WINOGRAD`."""
+        mode = _winograd_mode()
+        if mode == "never" or tuple(self.kernel_size) != (3, 3):
+            return False
+        height, width = inputs.shape[1], inputs.shape[2]
+        if not _is_stride1_valid(self) or height is None or width is None:
+            return False
+        if mode == "always":
+            return True
+        return (
+            CUSTOM_GRADIENTS != "never"
+            and onednn_enabled()
+            and not _has_gpu()
+            and self.compute_dtype == "float32"
+            and min(inputs.shape[-1], self.filters) >= WINOGRAD_MIN_CHANNELS
+            and (height - 2) * (width - 2) >= WINOGRAD_MIN_PIXELS
+        )
 
 
 def conv_class():

@@ -1,0 +1,233 @@
+"""Winograd F(4x4, 3x3) gradients: autodiff's gradients of a 3x3 conv."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from keras_gans.layers import (
+    FastConv2D,
+    conv_gradients,
+    conv_with_winograd_gradients,
+    winograd_conv_gradients,
+)
+from keras_gans.layers import winograd as winograd_module
+from tests.layers import run_docstring_examples
+from tests.layers.test_few_channel_conv import _grads, _twins
+from tests.test_case import assert_allclose, random_input
+
+
+def _reference_gradients(x, w, dy):
+    x, w = tf.convert_to_tensor(x), tf.convert_to_tensor(w)
+    with tf.GradientTape() as tape:
+        tape.watch([x, w])
+        y = tf.nn.conv2d(x, w, 1, "VALID")
+    return tape.gradient(y, [x, w], output_gradients=tf.convert_to_tensor(dy))
+
+
+def _assert_close(actual, expected, rtol, msg=""):
+    scale = float(np.max(np.abs(expected)))
+    assert_allclose(actual, expected, atol=rtol * scale, msg=msg)
+
+
+@pytest.mark.parametrize(
+    "input_shape, filters",
+    [
+        ((1, 10, 10, 8), 16),  # an 8x8 output: two whole tiles a side
+        ((2, 13, 9, 5), 7),  # 11x7: tiles hanging over both edges
+        ((3, 3, 3, 4), 2),  # the smallest input: a 1x1 output
+        ((1, 6, 31, 3), 1),  # one tile high, eight wide
+    ],
+)
+def test_gradients_equal_autodiff(input_shape, filters):
+    x = random_input(input_shape)
+    w = random_input((3, 3, input_shape[3], filters), seed=2)
+    dy = random_input(
+        (input_shape[0], input_shape[1] - 2, input_shape[2] - 2, filters), seed=3
+    )
+    d_x, d_w = winograd_conv_gradients(x, w, dy)
+    ref_x, ref_w = _reference_gradients(x, w, dy)
+    assert tuple(d_x.shape) == input_shape
+    assert tuple(d_w.shape) == tuple(w.shape)
+    _assert_close(d_x, ref_x, 1e-5, "d_inputs")
+    _assert_close(d_w, ref_w, 1e-5, "d_kernel")
+
+
+def test_full_size_residual_conv():
+    """The ResNet generator's 3x3 256 -> 256 conv at 64x64, batch 2."""
+    x = random_input((2, 66, 66, 256))
+    w = random_input((3, 3, 256, 256), seed=2) * 0.05
+    dy = random_input((2, 64, 64, 256), seed=3)
+    d_x, d_w = winograd_conv_gradients(x, w, dy)
+    ref_x, ref_w = _reference_gradients(x, w, dy)
+    # F(4x4, 3x3) adds rounding: about 1e-5 of the largest value here.
+    _assert_close(d_x, ref_x, 1e-4, "d_inputs")
+    _assert_close(d_w, ref_w, 1e-4, "d_kernel")
+
+
+def test_forward_is_the_backends_conv():
+    x = random_input((2, 12, 11, 6))
+    w = random_input((3, 3, 6, 5), seed=2)
+    expected = keras.ops.conv(x, w)
+    assert np.array_equal(conv_with_winograd_gradients(x, w), expected)
+
+
+def test_unknown_batch_size():
+    """Traced with an open batch size, as the generators are."""
+    spec = [tf.TensorSpec((None, 10, 9, 8)), tf.TensorSpec((3, 3, 8, 4))]
+
+    @tf.function(input_signature=spec)
+    def grads(x, w):
+        with tf.GradientTape() as tape:
+            tape.watch([x, w])
+            loss = tf.reduce_sum(tf.sin(conv_with_winograd_gradients(x, w)))
+        return tape.gradient(loss, [x, w])
+
+    w = random_input((3, 3, 8, 4), seed=2)
+    for batch in (1, 3):
+        x = random_input((batch, 10, 9, 8))
+        with tf.GradientTape() as tape:
+            xt, wt = tf.convert_to_tensor(x), tf.convert_to_tensor(w)
+            tape.watch([xt, wt])
+            loss = tf.reduce_sum(tf.sin(tf.nn.conv2d(xt, wt, 1, "VALID")))
+        for a, b in zip(grads(x, w), tape.gradient(loss, [xt, wt])):
+            _assert_close(a, b, 1e-5)
+
+
+def test_second_order_gradients():
+    """WGAN-GP differentiates the input gradient once more."""
+    x = tf.convert_to_tensor(random_input((2, 9, 9, 3)))
+    w = tf.Variable(random_input((3, 3, 3, 4), seed=2))
+
+    def penalty_grad(conv):
+        with tf.GradientTape() as outer:
+            with tf.GradientTape() as inner:
+                inner.watch(x)
+                y = tf.reduce_sum(tf.square(conv(x, w)))
+            dx = inner.gradient(y, x)
+            penalty = tf.reduce_mean(
+                tf.square(tf.norm(tf.reshape(dx, (2, -1)), axis=1) - 1)
+            )
+        return outer.gradient(penalty, w)
+
+    expected = penalty_grad(lambda x, w: tf.nn.conv2d(x, w, 1, "VALID"))
+    _assert_close(penalty_grad(conv_with_winograd_gradients), expected, 1e-5)
+
+
+def test_input_gradient_waits_for_the_output_gradient():
+    """The input transform reads the input through `_after(inputs, dy)`."""
+    x = random_input((1, 5, 5, 2))
+    for value in (0.0, np.inf, -np.inf, np.nan):
+        y = np.full((1, 3, 3, 4), value, "float32")
+        assert np.array_equal(winograd_module._after(x, y), x)
+
+
+@pytest.mark.parametrize(
+    "inputs, kernel, match",
+    [
+        ((1, 8, 8, 4), (5, 5, 4, 2), "3x3 kernel"),
+        ((1, 8, 8, 4), (3, 3, 3, 2), "input channels"),
+        ((1, 2, 8, 4), (3, 3, 4, 2), "at least 3"),
+    ],
+)
+def test_bad_shapes_raise(inputs, kernel, match):
+    with pytest.raises(ValueError, match=match):
+        conv_with_winograd_gradients(random_input(inputs), random_input(kernel))
+
+
+# --- FastConv2D: when it takes Winograd's gradients ------------------------
+
+
+@pytest.fixture
+def winograd(monkeypatch):
+    def set_mode(mode):
+        monkeypatch.setattr(conv_gradients, "WINOGRAD", mode)
+
+    return set_mode
+
+
+def _uses(layer, shape):
+    layer.build(shape)
+    return layer._uses_winograd(keras.KerasTensor(shape))
+
+
+def test_auto_picks_wide_large_float32_convs(winograd, monkeypatch):
+    winograd("auto")
+    wide = (1, 66, 66, 256)
+    # Where TensorFlow runs oneDNN (its batched matmul is the fast one).
+    monkeypatch.setattr(conv_gradients, "onednn_enabled", lambda: False)
+    assert not _uses(FastConv2D(256, 3), wide)
+    monkeypatch.setattr(conv_gradients, "onednn_enabled", lambda: True)
+    assert _uses(FastConv2D(256, 3), wide)
+    # Too few channels, too few pixels, other settings: the other gradients.
+    assert not _uses(FastConv2D(128, 3), wide)
+    assert not _uses(FastConv2D(256, 3), (1, 66, 66, 128))
+    assert not _uses(FastConv2D(256, 3), (1, 34, 34, 256))
+    assert not _uses(FastConv2D(256, 3, strides=2), wide)
+    assert not _uses(FastConv2D(256, 5), (1, 68, 68, 256))
+    assert not _uses(FastConv2D(256, 3, dtype="mixed_bfloat16"), wide)
+    assert not _uses(FastConv2D(256, 3), (1, None, None, 256))
+    # cuDNN picks its own algorithms on a GPU.
+    monkeypatch.setattr(conv_gradients, "_has_gpu", lambda: True)
+    assert not _uses(FastConv2D(256, 3), wide)
+    monkeypatch.setattr(conv_gradients, "_has_gpu", lambda: False)
+    monkeypatch.setattr(conv_gradients, "CUSTOM_GRADIENTS", "never")
+    assert not _uses(FastConv2D(256, 3), wide)
+
+
+def test_always_and_never(winograd):
+    winograd("always")
+    assert _uses(FastConv2D(4, 3), (1, 7, 7, 2))
+    assert not _uses(FastConv2D(4, 3, padding="same"), (1, 7, 7, 2))
+    winograd("never")
+    assert not _uses(FastConv2D(256, 3), (1, 66, 66, 256))
+    winograd("fast")
+    with pytest.raises(ValueError, match="WINOGRAD` must be one of"):
+        FastConv2D(4, 3)(random_input((1, 5, 5, 2)))
+
+
+@pytest.mark.parametrize("input_shape", [(2, 12, 10, 8), (1, 9, 14, 3)])
+def test_fast_conv2d_gradients_equal_conv2d(winograd, monkeypatch, input_shape):
+    winograd("always")
+    calls = []
+    original = conv_gradients.conv_with_winograd_gradients
+
+    def spy(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(conv_gradients, "conv_with_winograd_gradients", spy)
+    ref, ours = _twins(6, 3, input_shape, cls=FastConv2D)
+    x = random_input(input_shape)
+    upstream = random_input(
+        (input_shape[0], input_shape[1] - 2, input_shape[2] - 2, 6), seed=7
+    )
+    names = ("output", "d_input", "d_kernel", "d_bias")
+    for name, a, b in zip(names, _grads(ours, x, upstream), _grads(ref, x, upstream)):
+        _assert_close(a, b, 1e-5, name)
+    assert calls
+
+
+def test_resnet_generator_fit_matches_stock_gradients(winograd):
+    """Two `fit` steps of a small ResNet generator, Winograd on vs off."""
+    from keras_gans import networks
+
+    x = random_input((2, 32, 32, 3))
+    y = random_input((2, 32, 32, 3), seed=3)
+    weights = []
+    for mode in ("never", "always"):
+        winograd(mode)
+        keras.utils.set_random_seed(0)
+        g = networks.create("resnet_6blocks", ngf=8, n_blocks=2)
+        g.compile(keras.optimizers.Adam(1e-3), "mae")
+        g.fit(x, y, epochs=2, batch_size=2, verbose=0)
+        weights.append(g.get_weights())
+    for a, b in zip(*weights):
+        assert_allclose(a, b, atol=1e-4)
+
+
+@pytest.mark.parametrize("obj", [conv_with_winograd_gradients, winograd_conv_gradients])
+def test_docstring_examples(obj):
+    out = run_docstring_examples(obj)
+    if obj is conv_with_winograd_gradients:
+        assert "(3, 3, 8, 16)" in out
