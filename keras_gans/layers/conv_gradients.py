@@ -48,7 +48,7 @@ _CUSTOM_GRADIENT_MODES = ("auto", "always", "never")
 # stride-1 "valid" conv of static size; "never".
 WINOGRAD = "auto"
 WINOGRAD_MIN_CHANNELS = 256
-WINOGRAD_MIN_PIXELS = 64 * 64
+WINOGRAD_MIN_PIXELS = 32 * 32
 _WINOGRAD_MODES = ("auto", "always", "never")
 
 
@@ -192,9 +192,9 @@ class FastConv2D(_CustomGradientConv2D):
     code): a 256x256 CycleGAN training step on a 2-core AVX2 CPU is about
     1.15x faster than with `Conv2D`; on a 2-core AVX-512 CPU with oneDNN the
     custom gradients made it about 1.3x slower (docs/benchmarks.md). There,
-    the wide 3x3 convs (at least 256 input and output channels, 64x64
-    outputs: the ResNet generator's residual blocks at 256x256) take their
-    gradients from Winograd's F(4x4, 3x3) instead
+    the wide 3x3 convs (at least 256 input and output channels, 32x32
+    outputs: the ResNet generator's residual blocks from 128x128 images on)
+    take their gradients from Winograd's F(4x4, 3x3) instead
     (`conv_with_winograd_gradients`, `WINOGRAD` in this module), which makes
     the float32 step about 1.2x faster.
 

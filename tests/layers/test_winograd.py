@@ -114,12 +114,53 @@ def test_second_order_gradients():
     _assert_close(penalty_grad(conv_with_winograd_gradients), expected, 1e-5)
 
 
-def test_input_gradient_waits_for_the_output_gradient():
-    """The input transform reads the input through `_after(inputs, dy)`."""
+def test_after_returns_its_input_whatever_the_gradient():
     x = random_input((1, 5, 5, 2))
     for value in (0.0, np.inf, -np.inf, np.nan):
         y = np.full((1, 3, 3, 4), value, "float32")
-        assert np.array_equal(winograd_module._after(x, y), x)
+        (x_after,) = winograd_module._after(y, x)
+        assert np.array_equal(x_after, x)
+
+
+def test_no_transform_runs_before_the_output_gradient():
+    """Every product and transpose of the backward pass depends on `dy`.
+
+    Otherwise TensorFlow runs the input and kernel transforms of every conv
+    as soon as the backward pass starts and holds them all (0.7 GiB at
+    256x256).
+    """
+    import tensorflow as tf
+
+    x_spec = tf.TensorSpec((1, 10, 10, 8), "float32")
+    w_spec = tf.TensorSpec((3, 3, 8, 16), "float32")
+    dy_spec = tf.TensorSpec((1, 8, 8, 16), "float32")
+
+    @tf.function
+    def gradients(x, w, dy):
+        with tf.GradientTape() as tape:
+            tape.watch([x, w])
+            y = conv_with_winograd_gradients(x, w)
+        return tape.gradient(y, [x, w], output_gradients=dy)
+
+    graph = gradients.get_concrete_function(x_spec, w_spec, dy_spec).graph
+    dy_op = graph.inputs[2].op
+
+    def depends_on_dy(op, seen):
+        if op is dy_op:
+            return True
+        if op.name in seen:
+            return False
+        seen.add(op.name)
+        return any(depends_on_dy(t.op, seen) for t in op.inputs)
+
+    heavy = [
+        op
+        for op in graph.get_operations()
+        if op.type in ("MatMul", "BatchMatMulV2", "Einsum", "Transpose")
+    ]
+    assert len(heavy) >= 7
+    late = [op.name for op in heavy if depends_on_dy(op, set())]
+    assert late == [op.name for op in heavy]
 
 
 @pytest.mark.parametrize(
@@ -162,7 +203,9 @@ def test_auto_picks_wide_large_float32_convs(winograd, monkeypatch):
     # Too few channels, too few pixels, other settings: the other gradients.
     assert not _uses(FastConv2D(128, 3), wide)
     assert not _uses(FastConv2D(256, 3), (1, 66, 66, 128))
-    assert not _uses(FastConv2D(256, 3), (1, 34, 34, 256))
+    assert _uses(FastConv2D(256, 3), (1, 34, 34, 256))  # 32x32 outputs
+    assert not _uses(FastConv2D(256, 3), (1, 33, 34, 256))
+    assert not _uses(FastConv2D(256, 3), (1, 18, 18, 256))
     assert not _uses(FastConv2D(256, 3, strides=2), wide)
     assert not _uses(FastConv2D(256, 5), (1, 68, 68, 256))
     assert not _uses(FastConv2D(256, 3, dtype="mixed_bfloat16"), wide)
