@@ -15,7 +15,7 @@ instead of `9 * 16 = 144`. Both gradients stay in that domain:
 
 `conv_with_winograd_gradients` is a conv whose forward pass is the backend's
 (`ops.conv`, unchanged) and whose backward pass is this one. For the ResNet
-generator's 3x3 256 -> 256 convs at 64x64, the backward pass takes about 0.6x
+generator's 3x3 256 -> 256 convs at 64x64, the backward pass takes less than half
 the time of TensorFlow's two gradient kernels on a 2-core CPU
 (docs/benchmarks.md); for narrow or small convs the transforms cost more than
 they save, and `FastConv2D` keeps its other gradients there.
