@@ -5,6 +5,7 @@ data pipelines, callbacks, a `keras-gans` command and export for TF Serving.
 """
 
 from keras_gans import (
+    augment,
     callbacks,
     data,
     datasets,
@@ -26,6 +27,7 @@ __all__ = [
     "CycleGAN",
     "DCGAN",
     "__version__",
+    "augment",
     "callbacks",
     "data",
     "datasets",

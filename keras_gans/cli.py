@@ -88,21 +88,20 @@ FINAL_MODEL = "model.keras"
 DEFAULT_PRESETS = {"cyclegan": "residualgan_monet", "dcgan": "dcgan_cspup_celeba"}
 
 #: The preset `train` uses on the built-in demo data when `--preset` is not
-#: given (else `DEFAULT_PRESETS`): seed 004's DCGAN at the seed's rates
-#: collapses within a CPU demo's ~1000 steps, see docs/dcgan.md.
-DEMO_PRESETS = {"dcgan": "dcgan_cspup_shapes_demo"}
+#: given (else `DEFAULT_PRESETS`): the paper's and the seeds' settings learn
+#: too little in a CPU demo's ~1000 steps (docs/quality.md; seed 004's DCGAN
+#: collapses, docs/dcgan.md).
+DEMO_PRESETS = {"cyclegan": "cyclegan_fast", "dcgan": "dcgan_cspup_shapes_demo"}
 
 #: What `train` changes when it runs on the built-in demo data (no data
 #: arguments): small images and narrow networks, so that the default
 #: `keras-gans train cyclegan` finishes in a few minutes on 2 CPU cores. Each
 #: value is only a default: `--image-size`, `--ngf`, ... override it.
 DEMO_SETTINGS = {
-    "cyclegan": {
+    "cyclegan": {  # cyclegan_fast's own widths
         "image_size": 32,
         "batch_size": 4,
-        "epochs": 4,
-        "ngf": 32,
-        "ndf": 32,
+        "epochs": 8,
         "samples": 8,
     },
     "dcgan": {  # the settings of the demo preset, also for `--preset cspup`
@@ -615,7 +614,7 @@ def resolve_config(kind, data_spec, args):
 
     args = cli.build_parser().parse_args(["train", "cyclegan", "--epochs", "2"])
     config = cli.resolve_config("cyclegan", None, args)  # None: the demo data
-    config["preset"], config["image_size"]  # ('residualgan_monet', 32)
+    config["preset"], config["image_size"]  # ('cyclegan_fast', 32)
     ```
     """
     demo = data_spec is None
@@ -920,7 +919,7 @@ def build_model(config):
 
     argv = ["train", "cyclegan", "--ngf", "8", "--ndf", "8"]
     config = cli.resolve_config("cyclegan", None, cli.build_parser().parse_args(argv))
-    model = cli.build_model(config)  # residualgan_monet, 8 filters
+    model = cli.build_model(config)  # cyclegan_fast, 8 filters
     ```
     """
     gen, disc = network_overrides(config)
@@ -1083,8 +1082,7 @@ def sample_images(config):
             return (first(data.image_folder(spec["data"], size, **fixed)),)
         return (first(data.tfrecords(spec["tfrecords"], size, image_key=key, **fixed)),)
     if kind == "demo":
-        chars = DEMO_GRID_CHARS[:n] if n <= len(DEMO_GRID_CHARS) else None
-        a, b, _ = datasets.glyph_pairs(size, split="test", chars=chars)
+        a, b, _ = datasets.glyph_pairs(size, split="test", chars=demo_grid_chars(n))
         return a[:n], b[:n]
     if kind == "folders":
         root = spec["data"]
@@ -1103,6 +1101,11 @@ def sample_images(config):
         b = first(data.tfrecords(spec["tfrecords_b"], size, image_key=key, **fixed))
     m = min(len(a), len(b))
     return a[:m], b[:m]
+
+
+def demo_grid_chars(n):
+    """The characters of the demo's `n` grid samples (None: all glyphs)."""
+    return DEMO_GRID_CHARS[:n] if n <= len(DEMO_GRID_CHARS) else None
 
 
 def make_callbacks(config, model, run_dir):
@@ -1144,7 +1147,20 @@ def make_callbacks(config, model, run_dir):
             result.append(SampleDiversity(noise, reference=samples[0]))
         samples = (noise,)
     samples_dir = os.path.join(run_dir, "samples")
-    result.append(SampleGridLogger(*samples, log_dir=samples_dir, tensorboard=False))
+    grid_fn = None
+    if config["model"] == "cyclegan" and config["data"]["kind"] == "demo":
+        # The demo's columns are known characters: label them.
+        chars = list(demo_grid_chars(config["samples"]) or "")
+        if len(chars) == len(samples[0]):
+
+            def grid_fn(model, a, b):
+                return model.sample_grid(a, b, col_labels=chars)
+
+    result.append(
+        SampleGridLogger(
+            *samples, log_dir=samples_dir, tensorboard=False, grid_fn=grid_fn
+        )
+    )
     csv_path = os.path.join(run_dir, "history.csv")
     result.append(keras.callbacks.CSVLogger(csv_path, append=True))
     result.append(ResumableLossPlotter(os.path.join(run_dir, "losses.png"), csv_path))
@@ -1358,7 +1374,7 @@ def load_model(path):
 def _generator_of(model, direction, command):
 
     if hasattr(model, "generator_ab"):
-        return getattr(model, f"generator_{direction}")
+        return model.inference_generator(direction)  # EMA weights when kept
     if hasattr(model, "generate") or not isinstance(model, keras.Model):
         raise CLIError(
             f"{command} needs a CycleGAN or an image-to-image generator; this is "

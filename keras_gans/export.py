@@ -41,13 +41,18 @@ _RANGE_TOLERANCE = 0.01
 def _select_generator(model_or_generator, direction):
     """The generator to export: `model_or_generator` itself, or, for a model
     with `generator_ab` / `generator_ba` attributes (a CycleGAN), the one
-    that `direction` names."""
+    that `direction` names (its EMA copy when the model keeps one)."""
     if direction not in ("ab", "ba"):
         raise ValueError(
             f'`direction` must be "ab" or "ba". Received: direction={direction!r}'
         )
     attr = f"generator_{direction}"
-    if hasattr(model_or_generator, attr):
+    if hasattr(model_or_generator, attr) and hasattr(
+        model_or_generator, "inference_generator"
+    ):
+        # The EMA generator when the model keeps one.
+        generator = model_or_generator.inference_generator(direction)
+    elif hasattr(model_or_generator, attr):
         generator = getattr(model_or_generator, attr)
     else:
         generator = model_or_generator

@@ -82,9 +82,19 @@ class GANLoss:
     """Base class of the adversarial losses.
 
     Subclasses implement `discriminator_loss` and `generator_loss`. The
-    attributes `gradient_penalty_weight` (0 unless WGAN-GP) and `n_critic`
-    (discriminator steps per generator step, 1 unless WGAN-GP) tell the
-    train step what else to do.
+    attributes `gradient_penalty_weight` (0 unless WGAN-GP), `n_critic`
+    (discriminator steps per generator step, 1 unless WGAN-GP) and
+    `r1_weight` tell the train step what else to do.
+
+    Every loss takes `r1_weight`: with `r1_weight > 0` the models add the
+    R1 penalty on real images, `r1_weight / 2 * mean(||grad_x D(x)||^2)`
+    (Mescheder et al., 2018), to each discriminator loss
+    (`keras_gans.models.base.r1_penalty`). It keeps the discriminator
+    smooth around the real data, which steadies training on small data sets.
+
+    Args:
+        r1_weight: float. Weight of the R1 penalty (gamma in the paper); 0
+            for none. Defaults to `0.0`.
 
     Example:
 
@@ -102,6 +112,18 @@ class GANLoss:
     gradient_penalty_weight = 0.0
     n_critic = 1
 
+    def __init__(self, r1_weight=0.0):
+        if (
+            isinstance(r1_weight, bool)
+            or not isinstance(r1_weight, int | float)
+            or r1_weight < 0
+        ):
+            raise ValueError(
+                "`r1_weight` must be a non-negative number. "
+                f"Received: r1_weight={r1_weight!r}"
+            )
+        self.r1_weight = float(r1_weight)
+
     def discriminator_loss(self, real_logits, fake_logits):
         raise NotImplementedError
 
@@ -109,7 +131,7 @@ class GANLoss:
         raise NotImplementedError
 
     def get_config(self):
-        return {}
+        return {"r1_weight": self.r1_weight}
 
     @classmethod
     def from_config(cls, config):
@@ -225,6 +247,8 @@ class WGANGP(GANLoss):
             paper). Defaults to `10.0`.
         n_critic: int. Discriminator steps per generator step. Defaults to
             `5`.
+        r1_weight: float. R1 penalty weight, see `GANLoss`. Defaults to
+            `0.0`.
 
     Example:
 
@@ -243,7 +267,8 @@ class WGANGP(GANLoss):
 
     name = "wgan-gp"
 
-    def __init__(self, gradient_penalty_weight=10.0, n_critic=5):
+    def __init__(self, gradient_penalty_weight=10.0, n_critic=5, r1_weight=0.0):
+        super().__init__(r1_weight=r1_weight)
         if not isinstance(gradient_penalty_weight, int | float) or (
             gradient_penalty_weight < 0
         ):
@@ -267,6 +292,7 @@ class WGANGP(GANLoss):
 
     def get_config(self):
         return {
+            **super().get_config(),
             "gradient_penalty_weight": self.gradient_penalty_weight,
             "n_critic": self.n_critic,
         }
@@ -281,8 +307,10 @@ def get(identifier):
     Args:
         identifier: str, dict or `GANLoss`. One of `"lsgan"`, `"vanilla"`,
             `"hinge"`, `"wgan-gp"` (case-insensitive; `"wgan_gp"` also
-            works), a dict from `keras.saving.serialize_keras_object(loss)`,
-            or a `GANLoss` instance (returned as is).
+            works), a dict of a name and arguments (`{"name": "lsgan",
+            "r1_weight": 1.0}`), a dict from
+            `keras.saving.serialize_keras_object(loss)`, or a `GANLoss`
+            instance (returned as is).
 
     Returns:
         A `GANLoss` with `discriminator_loss(real_logits, fake_logits)` and
@@ -298,6 +326,17 @@ def get(identifier):
     """
     if isinstance(identifier, GANLoss):
         return identifier
+    if isinstance(identifier, dict) and "class_name" not in identifier:
+        # {"name": "lsgan", "r1_weight": 1.0}: a name with arguments.
+        config = dict(identifier)
+        name = config.pop("name", None)
+        key = name.lower().replace("_", "-") if isinstance(name, str) else None
+        if key not in _LOSSES:
+            raise ValueError(
+                f"Unknown GAN loss: {name!r}. Valid names: {sorted(_LOSSES)}. "
+                f"Received: {identifier!r}"
+            )
+        return _LOSSES[key](**config)
     if isinstance(identifier, dict):
         obj = keras.saving.deserialize_keras_object(identifier)
         if not isinstance(obj, GANLoss):

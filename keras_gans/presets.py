@@ -165,6 +165,44 @@ PRESETS = {
     ),
 }
 
+# === CycleGAN for short CPU budgets (not a seed's run) ===
+
+PRESETS["cyclegan_fast"] = _derive(
+    _CYCLEGAN,
+    description="Small data and short CPU budgets (32-64 px, ~1000 steps): a "
+    "narrow ResNet-6 that starts as the identity (output_mode='residual'), "
+    "EMA generators (0.999), no identity loss, a 34x34 PatchGAN; Adam 2e-4. "
+    "Chosen on benchmarks/quality.py (docs/quality.md).",
+    source="keras_gans: the best configuration of benchmarks/quality.py's "
+    "known-answer tasks at 900 steps of batch 4 (docs/quality.md)",
+    # Everything that differs from the paper was chosen by the benchmark.
+    assumed=[
+        "generator.config",
+        "discriminator.config",
+        "model_config",
+        "schedule",
+        "image_size",
+        "batch_size",
+        "epochs",
+    ],
+    generator={
+        "name": "resnet_6blocks",
+        "config": {"ngf": 16, "output_mode": "residual"},
+    },
+    discriminator={"name": "patchgan", "config": {"ndf": 16, "n_layers": 2}},
+    model_config={
+        **_CYCLEGAN["model_config"],
+        # The identity loss pulls G(b) towards b: for a colour change it
+        # fights the translation (docs/quality.md).
+        "lambda_identity": 0.0,
+        "ema_decay": 0.999,
+    },
+    schedule=_NO_SCHEDULE,
+    image_size=32,
+    batch_size=4,
+    epochs=8,
+)
+
 # === DCGAN (seed 004: CSPup generator on CelebA 64x64) ===
 
 _SEED004 = "seed 004 (DCGAN with a CSPup generator on CelebA 64x64)"

@@ -32,7 +32,14 @@ TINY = [
 def benchmarks(monkeypatch):
     monkeypatch.syspath_prepend(BENCHMARKS)
     yield
-    for name in ("train_step", "profile_step", "torch_step", "conv_backward"):
+    for name in (
+        "train_step",
+        "profile_step",
+        "torch_step",
+        "conv_backward",
+        "quality",
+        "quality_table",
+    ):
         sys.modules.pop(name, None)
 
 
@@ -136,3 +143,112 @@ def test_conv_backward_times_each_gradient_path(benchmarks, tmp_path):
         assert path["max_relative_error_d_input"] < 1e-5, name
         assert path["max_relative_error_d_kernel"] < 1e-5, name
     assert result["kernel"] == [3, 3, 8, 4]
+
+
+def test_quality_tasks_have_the_known_answers_they_claim(benchmarks):
+    import numpy as np
+    import quality
+
+    rng = np.random.default_rng(0)
+    x = rng.integers(60, 190, (4, 32, 32, 3)).astype(np.uint8)
+    # The colour matrix (no clipping in this range) and gamma invert.
+    for name in ("colour_matrix", "gamma", "hue"):
+        forward, inverse = quality.TRANSFORMS[name]
+        y = forward(x)
+        assert np.abs(y.astype(int) - x).mean() > 5, name  # a real change
+        assert np.abs(inverse(y).astype(int) - x).max() <= 3, name
+    # Bold: dark ink grows by one pixel, the paper elsewhere is untouched.
+    glyph = np.full((1, 8, 8, 3), 250, np.uint8)
+    glyph[0, 4, 4] = (10, 20, 30)
+    bold = quality.bold(glyph)
+    assert (bold[0, 3:6, 3:6] == (10, 20, 30)).all()
+    assert (bold[0, :3] == 250).all() and (bold[0, :, 6:] == 250).all()
+    # Every task: unpaired uint8 training sets, held-out pairs (x, T(x)).
+    for name in quality.TASKS:
+        task = quality.make_task(name, 32, 16, seed=0)
+        assert task["train_a"].shape == task["train_b"].shape == (16, 32, 32, 3)
+        assert task["test_x"].shape == task["test_y"].shape
+        assert task["test_x"].dtype == np.uint8
+        assert np.abs(task["test_x"].astype(int) - task["test_y"]).mean() > 1, name
+        assert not np.array_equal(task["train_a"], task["test_x"][:16])
+
+
+def test_glyph_colour_errors_measure_ink_and_paper(benchmarks):
+    import numpy as np
+    import quality
+
+    truth = np.full((1, 8, 8, 3), 240, np.uint8)
+    truth[0, 2:6, 2:6] = (20, 40, 60)
+    perfect = truth.astype(np.float32) / 127.5 - 1.0
+    errors = quality.glyph_colour_errors(truth, perfect)
+    assert errors == pytest.approx({"ink_error": 0.0, "paper_error": 0.0}, abs=1e-4)
+    grey = np.zeros_like(perfect)  # everything mid-grey (127.5)
+    errors = quality.glyph_colour_errors(truth, grey)
+    assert errors["ink_error"] == pytest.approx(127.5 - 40)
+    assert errors["paper_error"] == pytest.approx(240 - 127.5)
+
+
+def test_quality_trains_scores_and_draws(benchmarks, tmp_path):
+    import quality
+
+    out = tmp_path / "quality.json"
+    quality.main(
+        [
+            "--tasks",
+            "glyph_font,gamma",
+            "--generator",
+            "resnet_6blocks",
+            "--generator-config",
+            '{"ngf": 4, "n_blocks": 1, "output_mode": "residual"}',
+            "--discriminator-config",
+            '{"ndf": 4, "n_layers": 1}',
+            "--model-config",
+            '{"ema_decay": 0.9}',
+            "--budgets",
+            "1,2",
+            "--train-images",
+            "16",
+            "--pictures",
+            str(tmp_path / "pics"),
+            "--output",
+            str(out),
+        ]
+    )
+    result = json.loads(out.read_text())
+    assert set(result["summary"]) == {
+        "glyph_font@1",
+        "glyph_font@2",
+        "gamma@1",
+        "gamma@2",
+    }
+    rows = {(r["task"], r["steps"]): r for r in result["rows"]}
+    # A residual generator starts as the identity: ratio about 1 after 1 step.
+    assert 0.5 < rows["gamma", 1]["ratio"] < 1.5
+    for row in rows.values():
+        assert row["identity_mae"] > 0 and "ratio_raw" in row and "kid_pool8" in row
+    assert "ink_error" in rows["glyph_font", 2]
+    for path in result["pictures"].values():
+        assert os.path.isfile(path)
+
+
+def test_quality_table_merges_labels_and_seeds(benchmarks, tmp_path, capsys):
+    import quality_table
+
+    def write(name, label, rows):
+        path = tmp_path / name
+        path.write_text(json.dumps({"label": label, "rows": rows}))
+        return str(path)
+
+    files = [
+        write("a.json", "fast", [
+            {"task": "gamma", "steps": 900, "ratio": 0.4},
+            {"task": "gamma", "steps": 300, "ratio": 0.9},
+        ]),
+        write("b.json", "fast", [{"task": "gamma", "steps": 900, "ratio": 0.6}]),
+        write("c.json", "paper", [{"task": "hue", "steps": 900, "ratio": 1.5}]),
+    ]  # fmt: skip
+    quality_table.main([*files, "--tasks", "gamma,hue"])
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0] == "| configuration | gamma | hue |"
+    assert lines[2] == "| fast | 0.50 (0.40-0.60, n=2) | - |"
+    assert lines[3] == "| paper | - | 1.50 |"

@@ -24,6 +24,7 @@ from keras_gans.layers.pixel_shuffle import PixelShuffle
 from keras_gans.layers.pixelwise_vit import PixelwiseViT
 from keras_gans.layers.reflect_pad import ReflectPad
 from keras_gans.layers.residual_block import ResidualBlock
+from keras_gans.layers.residual_output import ResidualOutput
 from keras_gans.layers.sampling_blocks import DownsampleBlock, UpsampleBlock
 from keras_gans.layers.winograd import (
     conv_with_winograd_gradients,
@@ -43,6 +44,7 @@ __all__ = [
     "PixelwiseViT",
     "ReflectPad",
     "ResidualBlock",
+    "ResidualOutput",
     "UpsampleBlock",
     "conv_with_conv_gradients",
     "conv_with_winograd_gradients",

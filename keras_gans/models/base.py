@@ -402,6 +402,70 @@ class GANModel(keras.Model):
             results = {name: ops.reshape(v, (1,)) for name, v in results.items()}
         return results
 
+    # === EMA of the generators' weights ===
+
+    def _create_ema(self, networks, ema_decay):
+        """Create `<attr>_ema` copies of `networks` (attr -> network).
+
+        Must be called from the subclass `__init__`, after
+        `_create_gan_state`. With `ema_decay` None or 0 nothing is created.
+        """
+        if ema_decay is not None and (
+            isinstance(ema_decay, bool)
+            or not isinstance(ema_decay, int | float)
+            or not 0.0 <= ema_decay < 1.0
+        ):
+            raise ValueError(
+                "`ema_decay` must be a float in [0, 1) or None, e.g. 0.999. "
+                f"Received: ema_decay={ema_decay!r}"
+            )
+        self.ema_decay = float(ema_decay) if ema_decay else None
+        self._ema_attrs = tuple(networks) if self.ema_decay else ()
+        if not self.ema_decay:
+            return
+        for attr, network in networks.items():
+            setattr(self, f"{attr}_ema", clone_network(network, f"{network.name}_ema"))
+        self.ema_updates = keras.Variable(
+            0.0, trainable=False, dtype="float32", name="ema_updates"
+        )
+
+    def ema_network(self, attr):
+        """The network that inference uses for `attr` (e.g. `"generator"`).
+
+        The EMA copy `<attr>_ema` when `ema_decay` is set, else the trained
+        network itself.
+
+        Args:
+            attr: str. The attribute name of a generator.
+
+        Returns:
+            A `keras.Model`.
+        """
+        if attr in getattr(self, "_ema_attrs", ()):
+            return getattr(self, f"{attr}_ema")
+        return getattr(self, attr)
+
+    def _update_ema(self):
+        """One EMA step: `ema = d * ema + (1 - d) * weights` for every
+        trainable weight, other weights (norm statistics, spectral-norm
+        vectors) copied. `d = min(ema_decay, (1 + n) / (10 + n))` after `n`
+        updates, so that early averages do not hold on to the random
+        initial weights (as `tf.train.ExponentialMovingAverage` with
+        `num_updates`)."""
+        if not getattr(self, "_ema_attrs", ()):
+            return
+        n = ops.convert_to_tensor(self.ema_updates)
+        decay = ops.minimum(self.ema_decay, (1.0 + n) / (10.0 + n))
+        for attr in self._ema_attrs:
+            network = getattr(self, attr)
+            ema = getattr(self, f"{attr}_ema")
+            for source, target in zip(network.variables, ema.variables):
+                value = ops.cast(source, target.dtype)
+                if source.trainable:
+                    value = decay * target + (1.0 - decay) * value
+                _assign(target, value)
+        _assign(self.ema_updates, n + 1.0)
+
     # === Saving: random state too ===
 
     def save_own_variables(self, store):
@@ -638,6 +702,88 @@ def gradient_penalty(discriminator, real, fake, seed=None):
     return ops.mean(ops.square(norms - 1.0))
 
 
+def clone_network(network, name):
+    """A copy of `network` with its own variables holding the same values.
+
+    Args:
+        network: `keras.Model`. A functional network (as the registry's).
+        name: str. The name of the copy.
+
+    Returns:
+        A `keras.Model` with `trainable=False`.
+    """
+    copy = keras.models.clone_model(network)
+    copy.name = name
+    for source, target in zip(network.variables, copy.variables):
+        if tuple(source.shape) != tuple(target.shape):
+            raise ValueError(
+                f"Cannot copy {network.name!r}: variable {source.path} has shape "
+                f"{tuple(source.shape)}, its clone {tuple(target.shape)}."
+            )
+        target.assign(source)
+    copy.trainable = False
+    return copy
+
+
+def _assign(variable, value):
+    """`variable.assign(value)`, also in a `tf.distribute` replica context
+    (where a mirrored variable is updated through the strategy)."""
+    context = tf.distribute.get_replica_context()
+    if tf.distribute.has_strategy() and context is not None:
+
+        def update(strategy, var, val):
+            strategy.extended.update(
+                var, lambda v, x: v.assign(x), args=(val,), group=False
+            )
+
+        target = getattr(variable, "value", variable)
+        context.merge_call(update, args=(target, value))
+        return
+    variable.assign(value)
+
+
+def r1_penalty(discriminator, real):
+    """The R1 penalty `mean(||grad_x D(x)||^2)` on real images.
+
+    A patch discriminator's score of a sample is the mean of its patch
+    logits. The penalty needs autodiff through the discriminator (a
+    `tf.GradientTape`); the outer tape differentiates through it (second
+    order), as for `gradient_penalty`. A GAN loss with `r1_weight > 0`
+    makes the models add `r1_weight / 2 * r1_penalty(D, real)` to each
+    discriminator loss.
+
+    Args:
+        discriminator: callable. Images -> logits.
+        real: tensor. Real images `(batch, ...)`.
+
+    Returns:
+        A float32 scalar.
+
+    Example:
+
+    ```python
+    import keras
+    import numpy as np
+    from keras_gans.models.base import r1_penalty
+
+    disc = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    r1 = r1_penalty(disc, np.ones((2, 4), "float32"))  # |w|^2
+    ```
+
+    Reference:
+        Mescheder et al., "Which Training Methods for GANs do actually
+        Converge?", ICML 2018 (https://arxiv.org/abs/1801.04406).
+    """
+    real = ops.cast(real, "float32")
+    batch = ops.shape(real)[0]
+    with tf.GradientTape() as tape:
+        tape.watch(real)
+        logits = ops.cast(discriminator(real, training=True), "float32")
+        score = ops.sum(ops.mean(ops.reshape(logits, (batch, -1)), axis=1))
+    grads = tape.gradient(score, real)
+    return ops.mean(ops.sum(ops.square(ops.reshape(grads, (batch, -1))), axis=1))
+
+
 def to_uint8(images):
     """Images in [-1, 1] -> uint8 in [0, 255] (rounded, clipped).
 
@@ -680,17 +826,54 @@ def from_uint8(images):
     return np.asarray(images, dtype="float32") / 127.5 - 1.0
 
 
-def make_grid(rows, padding=2, pad_value=255):
-    """Tile rows of images into one uint8 image.
+def make_grid(
+    rows, padding=2, pad_value=255, *, row_labels=None, col_labels=None, min_tile=None
+):
+    """Tile rows of images into one uint8 image, optionally upscaled and labelled.
+
+    Layout: the tiles fill the bottom-right corner of the grid, `padding`
+    pixels apart; row labels go in a left margin, column labels in a top
+    margin (no margin without labels, so with no new argument the result is
+    the plain tiling). With `T = len(rows) * (H' + padding) - padding` and
+    `L = n * (W' + padding) - padding` (`H'`, `W'`: the tile size after
+    `min_tile`), tile `(i, j)` starts at row `top + i * (H' + padding)` and
+    column `left + j * (W' + padding)`, where `top = grid.shape[0] - T` and
+    `left = grid.shape[1] - L`.
+
+    Labels are drawn with DejaVu Sans (matplotlib's copy; Pillow's default
+    font if it is missing) at `max(10, H' // 8)` pixels, black on the
+    padding colour (white if `pad_value` is dark), not wrapped, and only
+    inside the margins (never over the tiles). With
+    `gap = max(padding, font_size // 2)`:
+
+    - left margin: widest row label + `2 * gap` pixels; each label starts
+      `gap` pixels from the left edge, centred on its row;
+    - top margin: tallest column label + `2 * gap` pixels; labels centred
+      over their columns on one baseline (keep them about as wide as a tile:
+      a longer one runs over its neighbours).
+
+    Margins are `pad_value` with the text blended in on every colour channel;
+    with 2 or 4 channels (alpha last) the margins' alpha is 255.
 
     Args:
         rows: list of arrays. Row `i` is a `(n, H, W, C)` batch (uint8, or
             float in [-1, 1]); all rows have the same `n`, `H`, `W`, `C`.
-        padding: int. Pixels between tiles. Defaults to `2`.
-        pad_value: int. Value of the padding pixels. Defaults to `255`.
+        padding: int. Pixels between tiles (not scaled by `min_tile`).
+            Defaults to `2`.
+        pad_value: int. Value of the padding and margin pixels. Defaults to
+            `255`.
+        row_labels: list of str or None. One label per row, drawn in a left
+            margin. Defaults to `None` (no margin).
+        col_labels: list of str or None. One label per column (`n`), drawn
+            in a top margin. Defaults to `None` (no margin).
+        min_tile: int or None. Smallest tile side: each image is upscaled
+            (nearest neighbour) by the smallest integer factor `k` with
+            `min(H, W) * k >= min_tile`; images already that large are kept
+            as they are. Defaults to `None` (no upscaling).
 
     Returns:
-        A uint8 array `(rows * (H + p) - p, n * (W + p) - p, C)`.
+        A uint8 array `(top + T, left + L, C)`; `top = left = 0` without
+        labels, i.e. `(rows * (H + p) - p, n * (W + p) - p, C)`.
 
     Example:
 
@@ -698,7 +881,15 @@ def make_grid(rows, padding=2, pad_value=255):
     import numpy as np
     from keras_gans.models.base import make_grid
 
-    grid = make_grid([np.zeros((3, 8, 8, 3), "uint8")] * 2)  # (18, 28, 3)
+    rows = [np.zeros((3, 32, 32, 3), "uint8")] * 2  # 2 rows of 3 images
+    print(make_grid(rows).shape)  # (66, 100, 3)
+    grid = make_grid(
+        rows, row_labels=["a", "G(a)"], col_labels=["x", "y", "z"], min_tile=96
+    )
+    top = grid.shape[0] - (2 * 98 - 2)  # tiles of 96x96, 2 pixels apart
+    left = grid.shape[1] - (3 * 98 - 2)
+    print(top > 0, left > 0)  # True True
+    print(grid[top : top + 96, left : left + 96].shape)  # (96, 96, 3)
     ```
     """
     rows = [r if np.asarray(r).dtype == np.uint8 else to_uint8(r) for r in rows]
@@ -710,11 +901,114 @@ def make_grid(rows, padding=2, pad_value=255):
                 f"All rows of a grid need the same shape. Received: {r.shape} "
                 f"and {(n, h, w, c)}"
             )
+    row_labels = _check_labels("row_labels", row_labels, len(rows), "rows")
+    col_labels = _check_labels("col_labels", col_labels, n, "columns")
+    if min_tile is not None:
+        if not isinstance(min_tile, int) or isinstance(min_tile, bool) or min_tile < 1:
+            raise ValueError(
+                "`min_tile` must be a positive integer or None. "
+                f"Received: min_tile={min_tile!r}"
+            )
+        factor = -(-min_tile // min(h, w))  # ceil
+        if factor > 1:
+            rows = [r.repeat(factor, axis=1).repeat(factor, axis=2) for r in rows]
+            h, w = h * factor, w * factor
     p = padding
-    grid = np.full((len(rows) * (h + p) - p, n * (w + p) - p, c), pad_value, "uint8")
+    body = np.full((len(rows) * (h + p) - p, n * (w + p) - p, c), pad_value, "uint8")
     for i, r in enumerate(rows):
         for j in range(n):
-            grid[i * (h + p) : i * (h + p) + h, j * (w + p) : j * (w + p) + w] = r[j]
+            body[i * (h + p) : i * (h + p) + h, j * (w + p) : j * (w + p) + w] = r[j]
+    if row_labels is None and col_labels is None:
+        return body
+    return _add_labels(body, row_labels, col_labels, h, w, p, pad_value)
+
+
+def _check_labels(name, labels, count, what):
+    """`labels` as a list of str (or None), checked to have `count` entries."""
+    if labels is None:
+        return None
+    if isinstance(labels, list | tuple):
+        labels = list(labels)
+    if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
+        raise ValueError(
+            f"`{name}` must be a list of str, one per {what[:-1]}. "
+            f"Received: {name}={labels!r}"
+        )
+    if len(labels) != count:
+        raise ValueError(
+            f"`{name}` needs one label per {what[:-1]}: the grid has {count} "
+            f"{what}, but {len(labels)} labels were given. "
+            f"Received: {name}={labels!r}"
+        )
+    return labels
+
+
+def _label_font(size):
+    """DejaVu Sans at `size` pixels, or Pillow's default font."""
+    from PIL import ImageFont
+
+    from keras_gans import datasets
+
+    try:
+        return datasets._font("DejaVuSans.ttf", size)
+    except (ImportError, OSError):  # no matplotlib, or no font file
+        try:
+            return ImageFont.load_default(size=size)
+        except TypeError:  # Pillow < 10.1: a fixed-size bitmap font
+            return ImageFont.load_default()
+
+
+def _add_labels(body, row_labels, col_labels, h, w, p, pad_value):
+    """`body` with a left margin of row labels and a top margin of column labels.
+
+    See `make_grid` for the layout. The text is rendered once as a coverage
+    mask ("L" image) and blended into every colour channel, so grayscale,
+    RGB and RGBA grids are drawn alike.
+    """
+    from PIL import Image, ImageDraw
+
+    size = max(10, h // 8)
+    font = _label_font(size)
+    gap = max(p, size // 2)
+    measure = ImageDraw.Draw(Image.new("L", (1, 1)))
+
+    def box(text):
+        return measure.textbbox((0, 0), text, font=font) if text else (0, 0, 0, 0)
+
+    left = top = 0
+    if row_labels is not None:
+        left = max(box(t)[2] for t in row_labels) + 2 * gap
+    if col_labels is not None:
+        boxes = [box(t) for t in col_labels if t]
+        y_min = min((b[1] for b in boxes), default=0)
+        y_max = max((b[3] for b in boxes), default=0)
+        top = y_max - y_min + 2 * gap
+    body_h, body_w, c = body.shape
+    mask = Image.new("L", (left + body_w, top + body_h), 0)
+    draw = ImageDraw.Draw(mask)
+    for i, text in enumerate(row_labels or []):
+        if text:
+            _, y0, _, y1 = box(text)
+            y = top + i * (h + p) + (h - (y1 - y0)) / 2 - y0
+            draw.text((gap, y), text, fill=255, font=font)
+    for j, text in enumerate(col_labels or []):
+        if text:
+            x0, _, x1, _ = box(text)
+            x = left + j * (w + p) + (w - (x1 - x0)) / 2 - x0
+            draw.text((x, gap - y_min), text, fill=255, font=font)
+
+    grid = np.full((top + body_h, left + body_w, c), pad_value, "uint8")
+    grid[top:, left:] = body
+    background = np.broadcast_to(np.asarray(pad_value, "float32"), (c,))
+    colours = c - 1 if c in (2, 4) else c
+    ink = 0.0 if background[:colours].mean() >= 128 else 255.0
+    alpha = np.asarray(mask, "float32")[..., None] / 255.0
+    margin = np.ones(grid.shape[:2], bool)
+    margin[top:, left:] = False
+    blended = background[:colours] * (1.0 - alpha) + ink * alpha
+    grid[..., :colours][margin] = np.round(blended[margin]).astype("uint8")
+    if colours < c:
+        grid[..., colours:][margin] = 255
     return grid
 
 

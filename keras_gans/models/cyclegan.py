@@ -8,6 +8,7 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
+from keras_gans import augment as gan_augment
 from keras_gans import losses as gan_losses
 from keras_gans.distribute import creation_scope
 from keras_gans.models.base import (
@@ -20,11 +21,15 @@ from keras_gans.models.base import (
     gradient_penalty,
     make_grid,
     precision_scope,
+    r1_penalty,
     to_uint8,
 )
 from keras_gans.models.image_pool import ImagePool
 
 IDENTITY_MODES = ("relative", "absolute")
+
+#: The rows of `CycleGAN.sample_grid`, top to bottom.
+GRID_ROWS = ("a", "G(a)", "F(G(a))", "b", "F(b)", "G(F(b))")
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
@@ -84,7 +89,20 @@ class CycleGAN(GANModel):
         gan_loss: str or `keras_gans.losses.GANLoss`. `"lsgan"` (paper),
             `"vanilla"`, `"hinge"` or `"wgan-gp"`. Defaults to `"lsgan"`.
         seed: int or None. Seed of the pools' random draws (and WGAN-GP
-            interpolation). Defaults to `None`.
+            interpolation, augmentation). Defaults to `None`.
+        ema_decay: float or None. Keep an exponential moving average of
+            each generator's weights (`generator_ab_ema`,
+            `generator_ba_ema`), updated after every step with this decay
+            (warmed up as `min(ema_decay, (1 + n) / (10 + n))` after `n`
+            steps). `translate`, `sample_grid`, export and the evaluation
+            callbacks then use the averaged generators; they are saved and
+            resumed with the model. `None`: off (the paper). Defaults to
+            `None`.
+        augment: str, `keras_gans.augment.DiffAugment` or None.
+            Differentiable augmentation of every image the discriminators
+            see, real and fake alike (e.g. `"color,translation,cutout"`);
+            the generators' gradients flow through it. `None`: off (the
+            paper). Defaults to `None`.
         **kwargs: base `keras.Model` arguments (`name`, ...).
 
     Example:
@@ -140,6 +158,8 @@ class CycleGAN(GANModel):
         pool_size=50,
         gan_loss="lsgan",
         seed=None,
+        ema_decay=None,
+        augment=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -185,6 +205,7 @@ class CycleGAN(GANModel):
         self.discriminator_a = discriminator_a
         self.discriminator_b = discriminator_b
         self.gan_loss = gan_losses.get(gan_loss)
+        self.augment = gan_augment.get(augment)
         self.identity_mode = identity_mode
         self.pool_size = pool_size
         self.seed = seed
@@ -198,6 +219,9 @@ class CycleGAN(GANModel):
         self._create_gan_state(
             {"gan": lambda_gan, "cycle": lambda_cycle, "identity": lambda_identity},
             seed=seed,
+        )
+        self._create_ema(
+            {"generator_ab": generator_ab, "generator_ba": generator_ba}, ema_decay
         )
 
     # === Building ===
@@ -344,19 +368,35 @@ class CycleGAN(GANModel):
             pooled_a = self.pool_a(pooled_a)
             pooled_b = self.pool_b(pooled_b)
         adv = self.gan_loss
+        # What the discriminators see: with `augment`, every image (real,
+        # pooled, fresh fake) augmented on its own draw; G's and F's
+        # gradients flow back through the augmentation of their fakes.
+        seen_a = (real_a, pooled_a, fake_a)
+        seen_b = (real_b, pooled_b, fake_b)
+        if training and self.augment is not None:
+            seen_a = tuple(self._augment(x) for x in seen_a)
+            seen_b = tuple(self._augment(x) for x in seen_b)
         with discriminator_tape or contextlib.nullcontext():
             # One call per discriminator on [real; pooled; fresh fake]: with
             # per-sample norms this equals three calls, and a spectral norm
             # does one power iteration per step.
             real_la, pooled_la, fake_la = _call_once(
-                self.discriminator_a, (real_a, pooled_a, fake_a), training
+                self.discriminator_a, seen_a, training
             )
             real_lb, pooled_lb, fake_lb = _call_once(
-                self.discriminator_b, (real_b, pooled_b, fake_b), training
+                self.discriminator_b, seen_b, training
             )
             # 6) discriminator losses: real vs. pooled fakes, x 0.5 (paper)
             d_a_loss = 0.5 * adv.discriminator_loss(real_la, pooled_la)
             d_b_loss = 0.5 * adv.discriminator_loss(real_lb, pooled_lb)
+            if training and adv.r1_weight > 0:
+                # R1 on the real images as the discriminators see them.
+                d_a_loss += (
+                    0.5 * adv.r1_weight * r1_penalty(self.discriminator_a, seen_a[0])
+                )
+                d_b_loss += (
+                    0.5 * adv.r1_weight * r1_penalty(self.discriminator_b, seen_b[0])
+                )
             if training and adv.gradient_penalty_weight > 0:
                 w = adv.gradient_penalty_weight
                 d_a_loss += w * gradient_penalty(
@@ -428,7 +468,11 @@ class CycleGAN(GANModel):
         )
         self._apply_gradients("discriminator_a", grads["discriminator_a"])
         self._apply_gradients("discriminator_b", grads["discriminator_b"])
+        self._update_ema()
         return self._update_trackers(values)
+
+    def _augment(self, images):
+        return self.augment(images, seed=self.seed_generator)
 
     def test_step(self, data):
         real_a, real_b = _unpack(data)
@@ -437,8 +481,40 @@ class CycleGAN(GANModel):
 
     # === Inference ===
 
-    def translate(self, images, direction="ab", batch_size=32):
+    def inference_generator(self, direction="ab", use_ema=None):
+        """The generator that inference uses: G (`"ab"`) or F (`"ba"`).
+
+        With `ema_decay` set, the moving average of its weights
+        (`generator_ab_ema` / `generator_ba_ema`), unless `use_ema=False`.
+
+        Args:
+            direction: str. `"ab"` (G: A -> B) or `"ba"` (F: B -> A).
+                Defaults to `"ab"`.
+            use_ema: bool or None. `None`: the EMA generator when there is
+                one. Defaults to `None`.
+
+        Returns:
+            A `keras.Model`.
+        """
+        if direction not in ("ab", "ba"):
+            raise ValueError(
+                f"`direction` must be 'ab' or 'ba'. Received: direction={direction!r}"
+            )
+        attr = f"generator_{direction}"
+        if use_ema is False:
+            return getattr(self, attr)
+        if use_ema and not self.ema_decay:
+            raise ValueError(
+                "`use_ema=True` needs a model built with `ema_decay`; this one "
+                "keeps no moving average."
+            )
+        return self.ema_network(attr)
+
+    def translate(self, images, direction="ab", batch_size=32, use_ema=None):
         """Translate images with G (`"ab"`) or F (`"ba"`).
+
+        With `ema_decay` set, the EMA generators translate (see
+        `inference_generator`).
 
         Args:
             images: array `(n, H, W, C)` or one image `(H, W, C)`: float in
@@ -446,6 +522,9 @@ class CycleGAN(GANModel):
             direction: str. `"ab"` (G: A -> B) or `"ba"` (F: B -> A).
                 Defaults to `"ab"`.
             batch_size: int. Images per generator call. Defaults to `32`.
+            use_ema: bool or None. `None`: the EMA generators when the model
+                keeps them; `False`: the trained generators. Defaults to
+                `None`.
 
         Returns:
             A numpy array of the same shape and kind: float32 in [-1, 1] for
@@ -478,7 +557,7 @@ class CycleGAN(GANModel):
                 "`batch_size` must be a positive integer. "
                 f"Received: batch_size={batch_size!r}"
             )
-        generator = self.generator_ab if direction == "ab" else self.generator_ba
+        generator = self.inference_generator(direction, use_ema)
         x = np.asarray(keras.ops.convert_to_numpy(images))
         if x.ndim not in (3, 4):
             raise ValueError(
@@ -498,15 +577,22 @@ class CycleGAN(GANModel):
         y = to_uint8(y) if is_uint8 else y
         return y[0] if single else y
 
-    def sample_grid(self, samples_a, samples_b):
+    def sample_grid(self, samples_a, samples_b, min_tile=96, col_labels=None):
         """A uint8 grid of translations for `SampleGridLogger`.
 
-        Rows: `a`, `G(a)`, `F(G(a))`, `b`, `F(b)`, `G(F(b))`; one column per
-        sample. Both domains need the same image size and sample count.
+        Rows: `a`, `G(a)`, `F(G(a))`, `b`, `F(b)`, `G(F(b))`, labelled in a
+        left margin; one column per sample. Both domains need the same
+        image size and sample count. Small images are enlarged (nearest
+        neighbour) to at least `min_tile` pixels a side, so that a 32x32
+        translation can be seen.
 
         Args:
             samples_a: array `(n, H, W, C)`, float in [-1, 1] or uint8.
             samples_b: array `(n, H, W, C)`, float in [-1, 1] or uint8.
+            min_tile: int or None. Smallest tile side in pixels; `None`
+                keeps the images' size. Defaults to `96`.
+            col_labels: list of str or None. A label above each column
+                (e.g. the characters of glyph samples). Defaults to `None`.
 
         Returns:
             A uint8 array `(H_grid, W_grid, C)`.
@@ -522,7 +608,8 @@ class CycleGAN(GANModel):
             discriminator={"ndf": 8},
         )
         x = np.zeros((2, 32, 32, 3), "float32")
-        grid = model.sample_grid(x, x)  # (6 * 34 - 2, 2 * 34 - 2, 3)
+        grid = model.sample_grid(x, x)  # 96x96 tiles, labelled rows
+        small = model.sample_grid(x, x, min_tile=None)  # (202, 66, 3)
         ```
         """
         a = _as_float(samples_a)
@@ -531,7 +618,9 @@ class CycleGAN(GANModel):
         fake_a = self.translate(b, "ba")
         rows = [a, fake_b, self.translate(fake_b, "ba"), b, fake_a]
         rows.append(self.translate(fake_a, "ab"))
-        return make_grid(rows)
+        return make_grid(
+            rows, row_labels=list(GRID_ROWS), col_labels=col_labels, min_tile=min_tile
+        )
 
     # === Presets ===
 
@@ -620,6 +709,8 @@ class CycleGAN(GANModel):
             "pool_size": self.pool_size,
             "gan_loss": gan_losses.serialize(self.gan_loss),
             "seed": self.seed,
+            "ema_decay": self.ema_decay,
+            "augment": gan_augment.serialize(self.augment),
         }
 
     @classmethod

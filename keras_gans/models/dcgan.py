@@ -9,6 +9,7 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
+from keras_gans import augment as gan_augment
 from keras_gans import losses as gan_losses
 from keras_gans.distribute import replica_rows
 from keras_gans.models.base import (
@@ -17,6 +18,7 @@ from keras_gans.models.base import (
     gradient_penalty,
     make_grid,
     precision_scope,
+    r1_penalty,
     to_uint8,
 )
 
@@ -94,7 +96,16 @@ class DCGAN(GANModel):
             see above. `None`: joint if the discriminator has spectral
             norm. Defaults to `None`.
         seed: int or None. Seed of the training noise (and of the penalty's
-            interpolation). Defaults to `None`.
+            interpolation, the augmentation). Defaults to `None`.
+        ema_decay: float or None. Keep an exponential moving average of
+            the generator's weights (`generator_ema`), updated after every
+            step (warmed up as `min(ema_decay, (1 + n) / (10 + n))`);
+            `generate`, `sample_grid` and export then use it. It is saved
+            and resumed with the model. `None`: off. Defaults to `None`.
+        augment: str, `keras_gans.augment.DiffAugment` or None.
+            Differentiable augmentation of the real and fake images the
+            discriminator sees (e.g. `"color,translation,cutout"`), for
+            small data sets. `None`: off. Defaults to `None`.
         **kwargs: base `keras.Model` arguments (`name`, ...).
 
     Example:
@@ -136,6 +147,8 @@ class DCGAN(GANModel):
         gp_weight=None,
         joint_discriminator_call=None,
         seed=None,
+        ema_decay=None,
+        augment=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -202,6 +215,7 @@ class DCGAN(GANModel):
         self.discriminator = discriminator
         self.latent_dim = latent_dim
         self.gan_loss = loss
+        self.augment = gan_augment.get(augment)
         self.label_smoothing = float(label_smoothing)
         self._n_critic_arg = n_critic
         self._gp_weight_arg = gp_weight
@@ -220,6 +234,7 @@ class DCGAN(GANModel):
 
         # === State: loss weights, base learning rates, trackers, noise ===
         self._create_gan_state({"gp": float(gp)}, seed=seed)
+        self._create_ema({"generator": generator}, ema_decay)
 
     # === Building ===
 
@@ -351,9 +366,20 @@ class DCGAN(GANModel):
                 loss = loss + 2.0 * s * ops.mean(real - 1.0) + s * s
         return loss
 
+    def _seen(self, images):
+        """The images as the discriminator sees them (augmented if asked)."""
+        if self.augment is None:
+            return images
+        return self.augment(images, seed=self.seed_generator)
+
     def _discriminator_objective(self, real, fake, real_logits, fake_logits):
-        """`discriminator_loss` plus, if enabled, the gradient penalty."""
+        """`discriminator_loss` plus, if enabled, the R1 and gradient
+        penalties (`real`, `fake`: the images as the discriminator saw them)."""
         d_loss = self.discriminator_loss(real_logits, fake_logits)
+        if self.gan_loss.r1_weight > 0:
+            d_loss = d_loss + 0.5 * self.gan_loss.r1_weight * r1_penalty(
+                self.discriminator, real
+            )
         if self._use_gradient_penalty:
             d_loss = d_loss + self.lambda_gp * gradient_penalty(
                 self._frozen_discriminator,
@@ -377,13 +403,14 @@ class DCGAN(GANModel):
             with tf.GradientTape() as g_tape:
                 # 1) fakes from fresh noise
                 fake = G(self._noise(batch), training=True)
+                seen_real, seen_fake = self._seen(real), self._seen(fake)
                 with d_tape:
                     # 2) ONE discriminator call on [real; fake] serves both
                     real_logits, fake_logits = _call_once(
-                        D, (real, fake), training=True
+                        D, (seen_real, seen_fake), training=True
                     )
                     d_loss = self._discriminator_objective(
-                        real, fake, real_logits, fake_logits
+                        seen_real, seen_fake, real_logits, fake_logits
                     )
                 g_loss = self.gan_loss.generator_loss(fake_logits)
             # 3) both updates from the same forward pass
@@ -397,20 +424,25 @@ class DCGAN(GANModel):
                 fake = G(self._noise(batch), training=True)
                 # 2) D step (not on G's tape): real and fake batches apart
                 with g_tape.stop_recording():
+                    seen_real = self._seen(real)
+                    seen_fake = self._seen(ops.stop_gradient(fake))
                     with tf.GradientTape() as d_tape:
-                        real_logits = D(real, training=True)
-                        fake_logits = D(ops.stop_gradient(fake), training=True)
+                        real_logits = D(seen_real, training=True)
+                        fake_logits = D(seen_fake, training=True)
                         d_loss = self._discriminator_objective(
-                            real, fake, real_logits, fake_logits
+                            seen_real, seen_fake, real_logits, fake_logits
                         )
                     d_grads = self._gradients("discriminator", d_tape, d_loss)
                     self._apply_gradients("discriminator", d_grads)
                 # 3) G step: the same fakes through the updated D
-                g_loss = self.gan_loss.generator_loss(D(fake, training=True))
+                g_loss = self.gan_loss.generator_loss(
+                    D(self._seen(fake), training=True)
+                )
             g_grads = self._gradients("generator", g_tape, g_loss)
         self._apply_gradients(
             "generator", g_grads, every=self.n_critic, counter=critic_steps
         )
+        self._update_ema()
         return self._update_trackers(
             {
                 "d_loss": d_loss,
@@ -465,10 +497,20 @@ class DCGAN(GANModel):
         rng = np.random.default_rng(seed)
         return rng.standard_normal((n, self.latent_dim)).astype("float32")
 
+    def inference_generator(self):
+        """The generator that inference uses: `generator_ema` when the model
+        keeps a moving average (`ema_decay`), else `generator`.
+
+        Returns:
+            A `keras.Model`.
+        """
+        return self.ema_network("generator")
+
     def generate(
         self, n=None, seed=None, *, noise=None, batch_size=64, dtype="float32"
     ):
-        """Images from the generator (inference mode).
+        """Images from the generator (inference mode; the EMA generator when
+        the model keeps one).
 
         Args:
             n: int or None. Number of images, from `sample_noise(n, seed)`.
@@ -515,9 +557,10 @@ class DCGAN(GANModel):
                     f"`noise` must have shape (n, {self.latent_dim}). "
                     f"Received shape: {z.shape}"
                 )
+        generator = self.ema_network("generator")  # the EMA one when kept
         out = [
             keras.ops.convert_to_numpy(
-                self.generator(z[i : i + batch_size], training=False)
+                generator(z[i : i + batch_size], training=False)
             ).astype("float32")
             for i in range(0, len(z), batch_size)
         ]
@@ -649,6 +692,8 @@ class DCGAN(GANModel):
             "gp_weight": self._gp_weight_arg,
             "joint_discriminator_call": self._joint_arg,
             "seed": self.seed,
+            "ema_decay": self.ema_decay,
+            "augment": gan_augment.serialize(self.augment),
         }
 
     @classmethod

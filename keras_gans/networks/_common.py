@@ -3,6 +3,7 @@
 import keras
 
 from keras_gans.layers import conv_gradients
+from keras_gans.layers.residual_output import ResidualOutput
 from keras_gans.networks.initializers import get_initializer
 
 
@@ -100,3 +101,34 @@ def unwrap(layer):
     if isinstance(layer, keras.layers.SpectralNormalization):
         return layer.layer
     return layer
+
+
+OUTPUT_MODES = ("tanh", "residual")
+
+
+def check_output_mode(output_mode, in_channels, out_channels):
+    """Validate a generator's `output_mode` against its channel counts."""
+    check_choice("output_mode", output_mode, OUTPUT_MODES)
+    if output_mode == "residual" and in_channels != out_channels:
+        raise ValueError(
+            '`output_mode="residual"` adds the output to the input image, so '
+            "the input and output channels must be equal. Received: "
+            f"{in_channels} input and {out_channels} output channels."
+        )
+    return output_mode
+
+
+def image_output(inputs, x, head, output_mode, name):
+    """A generator's output from its last conv's output `x`.
+
+    `"tanh"`: `tanh(x)` (the papers). `"residual"`: `clip(inputs + x, -1,
+    1)` (`keras_gans.layers.ResidualOutput`) with the last conv `head`
+    zero-initialised, so that the untrained generator is the identity map.
+    The layer is named `name` in both modes and has no weights, so the
+    weight layout (and the torch weight map) is the same.
+    """
+    if output_mode == "tanh":
+        return keras.layers.Activation("tanh", dtype="float32", name=name)(x)
+    for variable in unwrap(head).trainable_variables:
+        variable.assign(keras.ops.zeros(variable.shape, variable.dtype))
+    return ResidualOutput(name=name)([inputs, x])

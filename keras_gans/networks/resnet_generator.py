@@ -16,8 +16,10 @@ from keras_gans.networks._common import (
     check_choice,
     check_divisible,
     check_input_shape,
+    check_output_mode,
     check_positive_int,
     conv2d,
+    image_output,
 )
 from keras_gans.networks.initializers import get_initializer
 from keras_gans.networks.registry import register_network
@@ -36,6 +38,7 @@ def resnet_generator(
     use_dropout=False,
     padding_mode="reflect",
     out_channels=3,
+    output_mode="tanh",
     init="normal",
     input_shape=(None, None, 3),
     name="resnet_generator",
@@ -77,6 +80,12 @@ def resnet_generator(
         padding_mode: str. `"reflect"` or `"zero"` padding in the residual
             blocks. Defaults to `"reflect"`.
         out_channels: int. Output channels. Defaults to `3`.
+        output_mode: str. `"tanh"` (the paper: `head_act` is a tanh) or
+            `"residual"`: `head_act` is `clip(input + head_conv(x), -1, 1)`
+            (`keras_gans.layers.ResidualOutput`) with `head_conv`
+            zero-initialised, so the untrained generator is the identity
+            map (input channels must equal `out_channels`). Defaults to
+            `"tanh"`.
         init: str. Kernel init scheme, see `get_initializer`. Defaults to
             `"normal"` (N(0, 0.02)).
         input_shape: tuple. `(height, width, channels)`; height and width a
@@ -115,6 +124,7 @@ def resnet_generator(
             f"`use_dropout` must be a bool. Received: use_dropout={use_dropout!r}"
         )
     input_shape = check_input_shape(input_shape)
+    check_output_mode(output_mode, input_shape[-1], out_channels)
     check_divisible(input_shape, 2**n_downsampling, f"n_downsampling={n_downsampling}")
     use_bias = norm != "batch"
 
@@ -162,8 +172,8 @@ def resnet_generator(
         )(x)
     # === Head ===
     x = ReflectPad(3, name="head_pad")(x)
-    x = conv2d(out_channels, 7, init=init, name="head_conv")(x)
-    outputs = keras.layers.Activation("tanh", dtype="float32", name="head_act")(x)
+    head = conv2d(out_channels, 7, init=init, name="head_conv")
+    outputs = image_output(inputs, head(x), head, output_mode, "head_act")
     return keras.Model(inputs, outputs, name=name)
 
 

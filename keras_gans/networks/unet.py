@@ -7,7 +7,9 @@ from keras_gans.networks._common import (
     check_choice,
     check_divisible,
     check_input_shape,
+    check_output_mode,
     check_positive_int,
+    image_output,
     padded_conv,
 )
 from keras_gans.networks.initializers import get_initializer
@@ -21,6 +23,7 @@ def unet_generator(
     norm="batch",
     use_dropout=True,
     out_channels=3,
+    output_mode="tanh",
     init="normal",
     input_shape=(None, None, 3),
     name="unet_generator",
@@ -50,6 +53,10 @@ def unet_generator(
             official default for pix2pix, `--no_dropout` off). Defaults to
             `True`.
         out_channels: int. Output channels. Defaults to `3`.
+        output_mode: str. `"tanh"` (the paper) or `"residual"`: the output
+            is `clip(input + up_1_conv(x), -1, 1)` with `up_1_conv`
+            zero-initialised, the identity map before training (input
+            channels must equal `out_channels`). Defaults to `"tanh"`.
         init: str. Kernel init scheme, see `get_initializer`. Defaults to
             `"normal"` (N(0, 0.02)).
         input_shape: tuple. `(height, width, channels)`; height and width a
@@ -83,6 +90,7 @@ def unet_generator(
             f"`use_dropout` must be a bool. Received: use_dropout={use_dropout!r}"
         )
     input_shape = check_input_shape(input_shape)
+    check_output_mode(output_mode, input_shape[-1], out_channels)
     check_divisible(input_shape, 2**num_downs, f"num_downs={num_downs}")
     use_bias = norm != "batch"
 
@@ -117,7 +125,7 @@ def unet_generator(
     for k in range(num_downs, 0, -1):
         x = make_activation("relu", name=f"up_{k}_act")(x)
         out_filters = out_channels if k == 1 else filters(k - 1)
-        x = keras.layers.Conv2DTranspose(
+        up = keras.layers.Conv2DTranspose(
             out_filters,
             4,
             strides=2,
@@ -125,14 +133,15 @@ def unet_generator(
             use_bias=use_bias or k == 1,
             kernel_initializer=get_initializer(init),
             name=f"up_{k}_conv",
-        )(x)
+        )
+        x = up(x)
         if k == 1:
             break
         x = maybe_norm(x, f"up_{k}_norm")
         if use_dropout and 5 <= k < num_downs:
             x = keras.layers.Dropout(0.5, name=f"up_{k}_dropout")(x)
         x = keras.layers.Concatenate(name=f"skip_{k}")([downs[k - 1], x])
-    outputs = keras.layers.Activation("tanh", dtype="float32", name="up_1_act_out")(x)
+    outputs = image_output(inputs, x, up, output_mode, "up_1_act_out")
     return keras.Model(inputs, outputs, name=name)
 
 

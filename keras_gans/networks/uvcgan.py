@@ -15,8 +15,10 @@ from keras_gans.networks._common import (
     check_choice,
     check_divisible,
     check_input_shape,
+    check_output_mode,
     check_positive_int,
     conv2d,
+    image_output,
 )
 from keras_gans.networks.initializers import get_initializer
 from keras_gans.networks.registry import register_network
@@ -39,6 +41,7 @@ def uvcgan_generator(
     norm="instance",
     activation="relu",
     out_channels=3,
+    output_mode="tanh",
     init="normal",
     input_shape=(None, None, 3),
     name="uvcgan_generator",
@@ -99,6 +102,10 @@ def uvcgan_generator(
             `keras_gans.layers.make_activation` (paper: `"leaky_relu"`).
             Defaults to `"relu"`.
         out_channels: int. Output channels. Defaults to `3`.
+        output_mode: str. `"tanh"` (the paper) or `"residual"`: the output
+            is `clip(input + head_conv(x), -1, 1)` with `head_conv`
+            zero-initialised, the identity map before training (input
+            channels must equal `out_channels`). Defaults to `"tanh"`.
         init: str. Kernel init scheme of the convs, see `get_initializer`.
             Defaults to `"normal"` (N(0, 0.02)).
         input_shape: tuple. `(height, width, channels)`; height and width a
@@ -151,6 +158,7 @@ def uvcgan_generator(
     check_choice("norm", norm, (*NORMALIZATIONS, None))
     check_positive_int("out_channels", out_channels)
     input_shape = check_input_shape(input_shape)
+    check_output_mode(output_mode, input_shape[-1], out_channels)
     check_divisible(input_shape, 2 ** len(features), f"{len(features)} downsamplings")
 
     def conv_norm_act(x, filters, kernel_size, prefix, suffix="", padding="same"):
@@ -217,8 +225,8 @@ def uvcgan_generator(
         x = double_conv(x, f, f"dec_{i}")
     # === Head ===
     x = ReflectPad(3, name="head_pad")(x)
-    x = conv2d(out_channels, 7, init=init, name="head_conv")(x)
-    outputs = keras.layers.Activation("tanh", dtype="float32", name="head_act")(x)
+    head = conv2d(out_channels, 7, init=init, name="head_conv")
+    outputs = image_output(inputs, head(x), head, output_mode, "head_act")
     return keras.Model(inputs, outputs, name=name)
 
 

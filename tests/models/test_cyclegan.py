@@ -327,12 +327,31 @@ def test_translate_float_and_uint8():
 def test_sample_grid_rows():
     model = tiny_cyclegan()
     a, b = random_pairs(n=2)
-    grid = model.sample_grid(a, b)
+    grid = model.sample_grid(a, b, min_tile=None)
     assert grid.dtype == np.uint8
-    assert grid.shape == (6 * 34 - 2, 2 * 34 - 2, 3)
+    # Tiles bottom right, row labels in a left margin.
+    assert grid.shape[0] == 6 * 34 - 2
+    x = grid.shape[1] - (2 * 34 - 2)
+    assert x > 0
     # row 0 is the input, row 1 its translation
-    np.testing.assert_array_equal(grid[:32, :32], to_uint8(a[0]))
-    np.testing.assert_array_equal(grid[34:66, :32], to_uint8(model.translate(a[:1])[0]))
+    np.testing.assert_array_equal(grid[:32, x : x + 32], to_uint8(a[0]))
+    np.testing.assert_array_equal(
+        grid[34:66, x : x + 32], to_uint8(model.translate(a[:1])[0])
+    )
+
+
+def test_sample_grid_is_enlarged_and_labelled():
+    model = tiny_cyclegan()
+    a, b = random_pairs(n=2)
+    grid = model.sample_grid(a, b)  # 32x32 images -> 96x96 tiles
+    tiles_h, tiles_w = 6 * 98 - 2, 2 * 98 - 2
+    # The tiles sit bottom right; the row labels take a left margin.
+    assert grid.shape[0] == tiles_h
+    assert grid.shape[1] > tiles_w
+    left = grid.shape[1] - tiles_w
+    big = np.repeat(np.repeat(to_uint8(model.translate(a[:1])[0]), 3, 0), 3, 1)
+    np.testing.assert_array_equal(grid[98 : 98 + 96, left : left + 96], big)
+    assert (grid[:, : left - 2] != 255).any()  # the labels are drawn
 
 
 # === Construction and compile ===

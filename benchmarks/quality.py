@@ -1,0 +1,599 @@
+"""Known-answer quality benchmark: does an unpaired GAN learn the right map?
+
+Each task is an unpaired translation A -> B whose correct answer `T(x)` is
+known for every input, so a trained generator `G` can be scored against
+the truth instead of by eye:
+
+    ratio = mean |G(x) - T(x)|  /  mean |x - T(x)|     (held-out inputs x)
+
+`ratio < 1` means better than returning the input unchanged (the identity
+baseline), `0` is a perfect translation. `ratio_ba` is the same for the
+other generator `F: B -> A` against `T^-1`. Training is unpaired: domain B
+is built from other images than domain A, so no A image has its partner in
+B, as in a real CycleGAN data set.
+
+Tasks (`--tasks`, default all):
+
+- `glyph_font`: DejaVu Sans -> DejaVu Serif glyphs with random position,
+  size and colours (`keras_gans.datasets`); the held-out pairs of
+  `datasets.glyph_pairs` share the jitter, so `T(x)` is exact.
+- `glyph_bold` (morphological): Sans glyphs -> the same glyphs with the ink
+  grown by one pixel (a 3x3 minimum filter; the ink is darker than the
+  paper in every channel).
+- `colour_matrix`: 32x32 crops of real photos (scikit-image's and
+  matplotlib's sample images, shipped in the packages) -> a fixed 3x3
+  colour matrix plus offset, clipped to [0, 1].
+- `gamma`: photo crops -> `x ** 0.5` per channel (in [0, 1]).
+- `hue`: photo crops -> hue rotated by 90 degrees (HSV).
+
+Photo crops come from the photos downscaled to a short side of 128
+pixels; training crops from the left three quarters of each photo, held-out
+crops from the right quarter.
+
+Budgets: `--budgets 300,900` trains one run of 900 steps and scores it after
+300 and 900 steps. `--seeds 0 1 2` repeats everything per seed (weights,
+data order, crops, augmentation draws). With EMA on (`ema_decay` in
+`--model-config`), the scores are of the EMA generators (what `translate`
+uses) and `ratio_raw` is the raw generator's.
+
+`kid_pool8` is a cheap KID (no Inception network): the polynomial-kernel MMD
+of 8x8 average-pooled images (192 features) between G's outputs and held-out
+real B images; it says whether the outputs look like domain B, whatever
+their pairing.
+
+Examples:
+
+```
+python benchmarks/quality.py --generator resnet_6blocks \
+    --generator-config '{"ngf": 16}' --budgets 300,900 --seeds 0 1 2
+python benchmarks/quality.py --preset cyclegan_fast --tasks colour_matrix,gamma
+python benchmarks/quality.py --generator unet_128 \
+    --generator-config '{"ngf": 16, "num_downs": 5}' --tasks glyph_font \
+    --model-config '{"ema_decay": 0.999, "augment": "color,translation"}'
+```
+
+Prints one JSON object (`--output FILE` also writes it): the settings, the
+machine, one row per (task, seed, budget) and a summary per (task, budget)
+with the mean, min and max ratio over the seeds. `--pictures DIR` writes one
+PNG per task (rows: input x, truth T(x), G(x)) for the first seed.
+
+This is a benchmark, not a test: it asserts nothing.
+"""
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+import warnings
+
+TASKS = ("glyph_font", "glyph_bold", "colour_matrix", "gamma", "hue")
+PHOTO_TASKS = ("colour_matrix", "gamma", "hue")
+
+#: The colour matrix task: out = clip(M @ rgb + offset) in [0, 1].
+COLOUR_MATRIX = (
+    (0.70, 0.25, 0.05),
+    (0.10, 0.60, 0.20),
+    (0.00, 0.30, 0.55),
+)
+COLOUR_OFFSET = (0.10, 0.05, 0.20)
+GAMMA = 0.5
+HUE_SHIFT = 0.25  # of a full turn
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--tasks", default=",".join(TASKS), help="comma-separated")
+    p.add_argument("--preset", default="cyclegan_paper")
+    p.add_argument("--generator", default=None, help="a registry name")
+    p.add_argument("--generator-config", default="{}", help="JSON overrides")
+    p.add_argument("--discriminator", default=None, help="a registry name")
+    p.add_argument(
+        "--discriminator-config",
+        default=None,
+        help='JSON overrides (default for 32x32: {"ndf": 16, "n_layers": 2} '
+        "with the preset's patchgan)",
+    )
+    p.add_argument(
+        "--model-config",
+        default="{}",
+        help="JSON CycleGAN constructor overrides (ema_decay, augment, ...)",
+    )
+    p.add_argument("--lr", type=float, default=None, help="generator lr")
+    p.add_argument("--beta-1", type=float, default=None)
+    p.add_argument("--d-lr-ratio", type=float, default=None)
+    p.add_argument("--image-size", type=int, default=32)
+    p.add_argument("--batch-size", type=int, default=4)
+    p.add_argument("--budgets", default="900", help="steps, comma-separated")
+    p.add_argument("--seeds", type=int, nargs="+", default=[0])
+    p.add_argument("--train-images", type=int, default=496, help="per domain")
+    p.add_argument("--threads", type=int, default=0, help="intra-op, 0: all")
+    p.add_argument("--pictures", default=None, help="folder for PNG grids")
+    p.add_argument("--output", default=None, help="also write the JSON here")
+    p.add_argument("--label", default=None, help="a name for this configuration")
+    p.add_argument(
+        "--model",
+        default=None,
+        help="score a saved CycleGAN (.keras, or a keras-gans run folder) "
+        "instead of training; --budgets and --seeds then only name the row",
+    )
+    args = p.parse_args(argv)
+    args.tasks = [t.strip() for t in args.tasks.split(",") if t.strip()]
+    bad = sorted(set(args.tasks) - set(TASKS))
+    if bad:
+        p.error(f"unknown task(s) {bad}; valid: {list(TASKS)}")
+    args.budgets = sorted({int(b) for b in args.budgets.split(",")})
+    if not args.budgets or args.budgets[0] < 1:
+        p.error("--budgets must be positive step counts")
+    for name in ("generator_config", "discriminator_config", "model_config"):
+        value = getattr(args, name)
+        if value is not None:
+            try:
+                setattr(args, name, json.loads(value))
+            except json.JSONDecodeError as e:
+                p.error(f"--{name.replace('_', '-')} is not JSON: {e}")
+    return args
+
+
+# === Tasks ===
+
+
+def _photos():
+    """Sample photos shipped by scikit-image and matplotlib (uint8 RGB)."""
+    import numpy as np
+    from PIL import Image
+
+    photos = []
+    try:
+        import skimage.data
+
+        for name in ("astronaut", "coffee", "chelsea", "rocket"):
+            photos.append(getattr(skimage.data, name)())
+    except ImportError:
+        warnings.warn(
+            "scikit-image is not installed (pip install -e '.[quality]'): "
+            "the photo tasks use matplotlib's sample photo only.",
+            stacklevel=2,
+        )
+    import matplotlib.cbook
+
+    with matplotlib.cbook.get_sample_data("grace_hopper.jpg") as f:
+        photos.append(np.asarray(Image.open(f).convert("RGB")))
+    out = []
+    for photo in photos:
+        h, w = photo.shape[:2]
+        scale = 128 / min(h, w)
+        size = (round(w * scale), round(h * scale))
+        out.append(np.asarray(Image.fromarray(photo).resize(size, Image.LANCZOS)))
+    return out
+
+
+def _crops(photos, n, size, rng, test):
+    """`n` random `size` crops: from the left 3/4 (train) or right 1/4."""
+    import numpy as np
+
+    out = np.empty((n, size, size, 3), np.uint8)
+    for i in range(n):
+        photo = photos[rng.integers(len(photos))]
+        h, w = photo.shape[:2]
+        split = int(w * 0.75)
+        x0, x1 = (split, w - size) if test else (0, split - size)
+        x = rng.integers(x0, x1 + 1)
+        y = rng.integers(0, h - size + 1)
+        out[i] = photo[y : y + size, x : x + size]
+    return out
+
+
+def colour_matrix(images):
+    import numpy as np
+
+    x = images.astype(np.float32) / 255.0
+    y = x @ np.asarray(COLOUR_MATRIX, np.float32).T + np.asarray(COLOUR_OFFSET)
+    return _to_uint8(y)
+
+
+def colour_matrix_inverse(images):
+    import numpy as np
+
+    y = images.astype(np.float32) / 255.0 - np.asarray(COLOUR_OFFSET)
+    return _to_uint8(y @ np.linalg.inv(np.asarray(COLOUR_MATRIX, np.float32)).T)
+
+
+def gamma(images, g=GAMMA):
+    import numpy as np
+
+    return _to_uint8((images.astype(np.float32) / 255.0) ** g)
+
+
+def hue(images, shift=HUE_SHIFT):
+    import numpy as np
+    from matplotlib.colors import hsv_to_rgb, rgb_to_hsv
+
+    hsv = rgb_to_hsv(images.astype(np.float32) / 255.0)
+    hsv[..., 0] = (hsv[..., 0] + shift) % 1.0
+    return _to_uint8(hsv_to_rgb(hsv))
+
+
+def bold(images):
+    """Grow dark ink by one pixel: a 3x3 minimum filter per channel."""
+    import numpy as np
+
+    p = np.pad(images, ((0, 0), (1, 1), (1, 1), (0, 0)), mode="edge")
+    h, w = images.shape[1:3]
+    shifted = [p[:, i : i + h, j : j + w] for i in range(3) for j in range(3)]
+    return np.min(np.stack(shifted), axis=0)
+
+
+def _to_uint8(x):
+    import numpy as np
+
+    return np.clip(np.round(x * 255.0), 0, 255).astype(np.uint8)
+
+
+#: task -> (forward T, inverse T^-1 or None)
+TRANSFORMS = {
+    "colour_matrix": (colour_matrix, colour_matrix_inverse),
+    "gamma": (gamma, lambda x: gamma(x, 1.0 / GAMMA)),
+    "hue": (hue, lambda x: hue(x, -HUE_SHIFT)),
+    "glyph_bold": (bold, None),
+}
+
+
+def make_task(name, image_size, n_train, seed):
+    """uint8 arrays `train_a`, `train_b` (unpaired), `test_x`, `test_y` (=T(x))."""
+    import numpy as np
+
+    from keras_gans import datasets
+
+    samples = max(1, -(-n_train // len(datasets.GLYPH_CHARS)))
+    if name == "glyph_font":
+        a, _, b, _ = datasets.glyph_domains(
+            image_size, samples_per_char=samples, seed=seed
+        )
+        x, y, _ = datasets.glyph_pairs(image_size, split="test", seed=seed)
+        return {
+            "train_a": a[:n_train],
+            "train_b": b[:n_train],
+            "test_x": _unit_to_uint8(x),
+            "test_y": _unit_to_uint8(y),
+            "glyphs": True,
+        }
+    if name == "glyph_bold":
+        a, _, _, _ = datasets.glyph_domains(
+            image_size, samples_per_char=samples, seed=seed
+        )
+        # B: other Sans glyphs (independent jitter), made bold.
+        other, _, _, _ = datasets.glyph_domains(
+            image_size, samples_per_char=samples, seed=seed + 1000
+        )
+        x, _, _ = datasets.glyph_pairs(image_size, split="test", seed=seed)
+        x = _unit_to_uint8(x)
+        return {
+            "train_a": a[:n_train],
+            "train_b": bold(other[:n_train]),
+            "test_x": x,
+            "test_y": bold(x),
+            "glyphs": True,
+        }
+    photos = _photos()
+    rng = np.random.default_rng([seed, TASKS.index(name)])
+    forward, _ = TRANSFORMS[name]
+    test_x = _crops(photos, 128, image_size, rng, test=True)
+    return {
+        "train_a": _crops(photos, n_train, image_size, rng, test=False),
+        "train_b": forward(_crops(photos, n_train, image_size, rng, test=False)),
+        "test_x": test_x,
+        "test_y": forward(test_x),
+    }
+
+
+def _unit_to_uint8(x):
+    import numpy as np
+
+    return np.clip(np.round((x + 1.0) * 127.5), 0, 255).astype(np.uint8)
+
+
+# === Training and scoring ===
+
+
+def build_model(args, seed):
+    import keras
+
+    import keras_gans
+    from keras_gans import networks, presets
+
+    preset = presets.get(args.preset)
+    g_name = args.generator or preset["generator"]["name"]
+    g_config = dict(args.generator_config)
+    if args.generator is None:
+        g_config = {**preset["generator"]["config"], **g_config}
+    d_name = args.discriminator or preset["discriminator"]["name"]
+    d_config = args.discriminator_config
+    if d_config is None:
+        d_config = {**preset["discriminator"]["config"]}
+        if args.discriminator is None and args.preset == "cyclegan_paper":
+            # The paper's 70x70 PatchGAN sees a 32x32 image as one patch.
+            d_config.update({"ndf": 16, "n_layers": 2})
+    keras.utils.set_random_seed(seed)
+    nets = [networks.create(g_name, **g_config) for _ in range(2)]
+    nets += [networks.create(d_name, **d_config) for _ in range(2)]
+    model_config = {**preset["model_config"], "seed": seed, **args.model_config}
+    model = keras_gans.CycleGAN(*nets, **model_config)
+    kwargs = presets.compile_kwargs(args.preset)
+    opt = preset["optimizer"]
+    lr = args.lr if args.lr is not None else opt["learning_rate"]
+    beta_1 = args.beta_1 if args.beta_1 is not None else opt["beta_1"]
+    ratio = args.d_lr_ratio
+    if ratio is None:
+        ratio = opt["discriminator_lr_ratio"]
+    if (args.lr, args.beta_1, args.d_lr_ratio) != (None, None, None):
+        from keras_gans.optimizers import FusedAdam as adam
+
+        kwargs = {
+            f"{name}_optimizer": adam(
+                lr * (1.0 if name == "generator" else ratio),
+                beta_1=beta_1,
+                beta_2=opt["beta_2"],
+                name=f"{name}_optimizer",
+            )
+            for name in model.OPTIMIZER_NAMES
+        }
+    model.compile(**kwargs)
+    settings = {
+        "generator": {"name": g_name, "config": g_config},
+        "discriminator": {"name": d_name, "config": d_config},
+        "model_config": {k: v for k, v in model_config.items() if k != "seed"},
+        "optimizer": {"learning_rate": lr, "beta_1": beta_1, "d_lr_ratio": ratio},
+    }
+    return model, settings
+
+
+def dataset(task, batch_size, seed):
+    import tensorflow as tf
+
+    def domain(images, s):
+        ds = tf.data.Dataset.from_tensor_slices(images)
+        ds = ds.shuffle(len(images), seed=s, reshuffle_each_iteration=True)
+        return ds.repeat().map(lambda x: tf.cast(x, tf.float32) / 127.5 - 1.0)
+
+    ds = tf.data.Dataset.zip(
+        (domain(task["train_a"], seed), domain(task["train_b"], seed + 7919))
+    )
+    return ds.batch(batch_size, drop_remainder=True).prefetch(2)
+
+
+def _pool8(images):
+    import numpy as np
+
+    x = np.asarray(images, np.float32)
+    n, h, w, c = x.shape
+    x = x.reshape(n, 8, h // 8, 8, w // 8, c).mean(axis=(2, 4))
+    return x.reshape(n, -1)
+
+
+def score(model, task):
+    """Ratios of the inference generators (EMA when on) and of the raw ones."""
+    import numpy as np
+
+    from keras_gans.metrics import kid
+
+    x = task["test_x"].astype(np.float32) / 127.5 - 1.0
+    y = task["test_y"].astype(np.float32) / 127.5 - 1.0
+    base = float(np.mean(np.abs(x - y)))
+    fake_y = model.translate(x, "ab")
+    fake_x = model.translate(y, "ba")
+    out = {
+        "ratio": float(np.mean(np.abs(fake_y - y))) / base,
+        "ratio_ba": float(np.mean(np.abs(fake_x - x))) / base,
+        "identity_mae": base,
+        "kid_pool8": float(
+            kid(y, fake_y, feature_extractor=_pool8, subsets=20, subset_size=50)
+        ),
+    }
+    if getattr(model, "ema_decay", None):
+        raw = model.generator_ab(x, training=False)
+        out["ratio_raw"] = float(np.mean(np.abs(np.asarray(raw) - y))) / base
+    if task.get("glyphs"):
+        out.update(glyph_colour_errors(task["test_y"], fake_y))
+    return out, fake_y
+
+
+def glyph_colour_errors(truth, fake):
+    """Colour errors of translated glyphs, in [0, 255] units.
+
+    `ink_error`: mean over images and channels of |mean ink colour of G(x)
+    - mean ink colour of T(x)|, the ink being where the true glyph is dark
+    (every ink channel is below 110, every paper channel above 205);
+    `paper_error`: the same for the paper. A generator that keeps the
+    glyph's colours scores near 0 whatever its font.
+    """
+    import numpy as np
+
+    truth = truth.astype(np.float32)
+    fake = (np.asarray(fake, np.float32) + 1.0) * 127.5
+    ink = truth.mean(axis=-1, keepdims=True) < 128
+    errors = {}
+    for name, mask in (("ink_error", ink), ("paper_error", ~ink)):
+        count = mask.sum(axis=(1, 2))
+        mean_t = (truth * mask).sum(axis=(1, 2)) / np.maximum(count, 1)
+        mean_f = (fake * mask).sum(axis=(1, 2)) / np.maximum(count, 1)
+        errors[name] = float(np.mean(np.abs(mean_t - mean_f)))
+    return errors
+
+
+def save_picture(folder, name, task, fake_y, label):
+    import numpy as np
+    from PIL import Image
+
+    from keras_gans.models.base import make_grid
+
+    n = 8
+    rows = [task["test_x"][:n], task["test_y"][:n], fake_y[:n]]
+    try:
+        grid = make_grid(
+            rows,
+            row_labels=["x", "T(x)", "G(x)"],
+            col_labels=None,
+            min_tile=96,
+        )
+    except TypeError:  # an older make_grid without labels
+        grid = make_grid(rows)
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, f"{label}_{name}.png".replace("/", "_"))
+    Image.fromarray(np.asarray(grid)).save(path)
+    return path
+
+
+def _scorer_class():
+    import keras
+
+    class Scorer(keras.callbacks.Callback):
+        """Scores the model after each step count of `budgets`."""
+
+        def __init__(self, task, budgets):
+            super().__init__()
+            self.task, self.budgets, self.results = task, set(budgets), {}
+
+        def on_train_batch_end(self, batch, logs=None):
+            if batch + 1 in self.budgets:
+                self.results[batch + 1] = (score(self.model, self.task), time.time())
+
+    return Scorer
+
+
+def score_saved(args):
+    """Rows for a saved model (no training)."""
+    import keras
+
+    path = args.model
+    if os.path.isdir(path):
+        path = os.path.join(path, "model.keras")
+    model = keras.saving.load_model(path, compile=False)
+    rows, pictures = [], {}
+    for task_name in args.tasks:
+        task = make_task(task_name, args.image_size, args.train_images, 0)
+        values, fake_y = score(model, task)
+        rows.append(
+            {"task": task_name, "seed": None, "steps": None}
+            | {k: round(v, 4) for k, v in values.items()}
+        )
+        print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
+        if args.pictures:
+            label = args.label or "model"
+            pictures[task_name] = save_picture(
+                args.pictures, task_name, task, fake_y, label
+            )
+    return rows, {"model": args.model}, pictures
+
+
+def run(args):
+    import keras
+
+    from keras_gans.utils import configure_threads
+
+    configure_threads(inter_op=1, intra_op=args.threads or None)
+    if args.model:
+        return score_saved(args)
+    scorer_class = _scorer_class()
+    rows, pictures = [], {}
+    total = args.budgets[-1]
+    for task_name in args.tasks:
+        for seed in args.seeds:
+            task = make_task(task_name, args.image_size, args.train_images, seed)
+            model, settings = build_model(args, seed)
+            scorer = scorer_class(task, args.budgets)
+            start = time.time()
+            model.fit(
+                dataset(task, args.batch_size, seed),
+                steps_per_epoch=total,
+                epochs=1,
+                verbose=0,
+                callbacks=[scorer],
+            )
+            for step, ((values, fake_y), when) in sorted(scorer.results.items()):
+                rows.append(
+                    {
+                        "task": task_name,
+                        "seed": seed,
+                        "steps": step,
+                        **{k: round(v, 4) for k, v in values.items()},
+                        "seconds": round(when - start, 1),
+                    }
+                )
+                print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
+                if args.pictures and seed == args.seeds[0] and step == total:
+                    label = args.label or settings["generator"]["name"]
+                    pictures[task_name] = save_picture(
+                        args.pictures, task_name, task, fake_y, label
+                    )
+            keras.backend.clear_session()
+    return rows, settings, pictures
+
+
+def summarize(rows):
+    summary = {}
+    for row in rows:
+        key = f"{row['task']}@{row['steps'] or 'saved'}"
+        summary.setdefault(key, []).append(row["ratio"])
+    return {
+        key: {
+            "mean": round(sum(v) / len(v), 3),
+            "min": round(min(v), 3),
+            "max": round(max(v), 3),
+            "seeds": len(v),
+        }
+        for key, v in summary.items()
+    }
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    warnings.filterwarnings("ignore", message=".*shuffle=True.*")
+    import keras
+    import tensorflow as tf
+
+    start = time.time()
+    rows, settings, pictures = run(args)
+    out = {
+        "benchmark": "quality",
+        "label": args.label,
+        "preset": args.preset,
+        **settings,
+        "image_size": args.image_size,
+        "batch_size": args.batch_size,
+        "train_images": args.train_images,
+        "budgets": args.budgets,
+        "seeds": args.seeds,
+        "summary": summarize(rows),
+        "rows": rows,
+        "pictures": pictures,
+        "seconds": round(time.time() - start, 1),
+        "versions": {"keras": keras.__version__, "tensorflow": tf.__version__},
+        "machine": {"cpu": _cpu_model(), "cores": os.cpu_count()},
+        "python": platform.python_version(),
+    }
+    text = json.dumps(out, indent=2)
+    print(text)
+    if args.output:
+        with open(args.output, "w") as f:
+            f.write(text + "\n")
+
+
+def _cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,48 @@
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from keras_gans.layers import ResidualOutput
+from tests.layers import run_docstring_examples
+from tests.test_case import run_model_saving_test, run_serialization_test
+
+
+def test_output_is_the_clipped_sum_in_float32():
+    rng = np.random.default_rng(0)
+    image = rng.uniform(-1, 1, (2, 5, 7, 3)).astype("float32")
+    delta = rng.normal(0, 1, (2, 5, 7, 3)).astype("float32")
+    out = ResidualOutput()([image, delta])
+    assert out.dtype == "float32"
+    np.testing.assert_allclose(np.asarray(out), np.clip(image + delta, -1, 1))
+    # bfloat16 inputs (mixed precision) come out float32.
+    out16 = ResidualOutput()([image, tf.cast(delta, "bfloat16")])
+    assert out16.dtype == "float32"
+
+
+def test_gradient_is_one_inside_and_zero_where_clipped():
+    image = tf.constant([[[[0.0, 0.9, -0.9]]]])
+    delta = tf.constant([[[[0.5, 0.5, -0.5]]]])
+    with tf.GradientTape() as tape:
+        tape.watch(delta)
+        y = ResidualOutput()([image, delta])
+    np.testing.assert_array_equal(tape.gradient(y, delta).numpy().ravel(), [1, 0, 0])
+
+
+def test_in_a_functional_model_with_unknown_size(tmp_path):
+    inp = keras.Input((None, None, 3))
+    delta = keras.layers.Conv2D(3, 3, padding="same", name="head")(inp)
+    model = keras.Model(inp, ResidualOutput(name="out")([inp, delta]))
+    assert tuple(model.output_shape) == (None, None, None, 3)
+    x = np.random.default_rng(1).uniform(-1, 1, (2, 9, 11, 3)).astype("float32")
+    run_model_saving_test(model, x, tmp_path)
+    run_serialization_test(ResidualOutput(name="r"))
+
+
+def test_bad_inputs():
+    with pytest.raises(ValueError, match="pair"):
+        ResidualOutput()(np.zeros((1, 2, 2, 3), "float32"))
+
+
+def test_docstring_example():
+    run_docstring_examples(ResidualOutput)
