@@ -216,6 +216,32 @@ MIRRORED_SCRIPT = (
             [after[0]], [np.asarray(loaded.pool_a.images)]
         )
 
+        # --- EMA generators under the strategy equal one device's.
+        def ema_cyclegan():
+            keras.utils.set_random_seed(0)
+            model = keras_gans.CycleGAN(
+                tiny_generator(),
+                tiny_generator(),
+                networks.create("patchgan", ndf=4, n_layers=1),
+                networks.create("patchgan", ndf=4, n_layers=1),
+                pool_size=0,
+                seed=3,
+                ema_decay=0.9,
+            )
+            model.compile(sgd(), sgd(), sgd())
+            return model
+
+
+        EMA = ["generator_ab_ema", "generator_ba_ema"]
+        e1 = ema_cyclegan()
+        e1.fit(pairs, epochs=1, verbose=0)
+        with strategy.scope():
+            e2 = ema_cyclegan()
+        e2.fit(distribute.prepare_dataset(pairs, strategy), epochs=1, verbose=0)
+        out["ema_weight_diff"] = max_diff(weights(e1, EMA), weights(e2, EMA))
+        out["ema_raw_diff"] = max_diff(weights(e2, EMA), weights(e2, NETS[:2]))
+        out["ema_updates"] = float(e2.ema_updates.numpy())
+
         # --- DCGAN with batch norm, synchronized under the strategy.
         images = tf.data.Dataset.from_tensor_slices(a).batch(4, True)
         d1 = dcgan(sync=False)
@@ -332,6 +358,12 @@ def report(folder):
 # Weights after 2 SGD steps move by ~1e-2; rounding differences between one
 # and two replicas (summation order) stay below 1e-5.
 ATOL = 1e-5
+
+
+def test_ema_generators_under_mirrored_equal_one_device(report):
+    assert report["ema_updates"] == 2.0
+    assert report["ema_weight_diff"] < ATOL
+    assert report["ema_raw_diff"] > 1e-4  # the average is not the weights
 
 
 def test_two_replicas(report):

@@ -1,0 +1,104 @@
+"""The trained demo models shipped in saved_models/ load and give the
+outputs stored with them (examples/ship_demo_models.py wrote both)."""
+
+import os
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from PIL import Image
+
+import keras_gans  # noqa: F401 - registers the classes the files name
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SAVED = os.path.join(ROOT, "saved_models")
+GLYPHS = os.path.join(SAVED, "glyphs_cyclegan")
+SHAPES = os.path.join(SAVED, "shapes_dcgan")
+# Float outputs of the same weights differ across CPUs by far less.
+ATOL = 2e-3
+
+
+def _expected(folder):
+    with np.load(os.path.join(folder, "expected.npz")) as f:
+        return dict(f)
+
+
+def _size_mib(folder):
+    total = 0
+    for root, _, files in os.walk(folder):
+        total += sum(os.path.getsize(os.path.join(root, f)) for f in files)
+    return total / 2**20
+
+
+def test_glyph_cyclegan_keras_file_translates_as_stored():
+    expected = _expected(GLYPHS)
+    model = keras.saving.load_model(os.path.join(GLYPHS, "model.keras"))
+    x = expected["inputs"].astype("float32") / 127.5 - 1.0
+    np.testing.assert_allclose(model.translate(x, "ab"), expected["fake_b"], atol=ATOL)
+    # It learned something: closer to the true Serif glyphs than the input
+    # in colour (a greyed translation would not be).
+    fake = (expected["fake_b"] + 1.0) * 127.5
+    truth = expected["truth_b"].astype("float32")
+    assert np.abs(fake - truth).mean() < 12.0
+    assert _size_mib(GLYPHS) < 10  # a 4.7 MB .keras and a 4 MB SavedModel
+
+
+def test_glyph_cyclegan_saved_model_serves_the_same_outputs():
+    expected = _expected(GLYPHS)
+    served = tf.saved_model.load(os.path.join(GLYPHS, "1"))
+    x = expected["inputs"].astype("float32") / 127.5 - 1.0
+    out = served.signatures["serving_default"](images=tf.constant(x))["images"]
+    np.testing.assert_allclose(out.numpy(), expected["fake_b"], atol=ATOL)
+    pixels = served.signatures["translate_image"](
+        images=tf.constant(expected["inputs"])
+    )["images"].numpy()
+    ref = np.clip(np.round((expected["fake_b"] + 1.0) * 127.5), 0, 255)
+    assert np.abs(pixels.astype(int) - ref).max() <= 1
+
+
+def test_shapes_dcgan_keras_file_and_saved_model_generate_as_stored():
+    expected = _expected(SHAPES)
+    model = keras.saving.load_model(os.path.join(SHAPES, "model.keras"))
+    np.testing.assert_allclose(
+        model.generate(noise=expected["noise"]), expected["images"], atol=ATOL
+    )
+    served = tf.saved_model.load(os.path.join(SHAPES, "1"))
+    out = served.signatures["serving_default"](noise=tf.constant(expected["noise"]))
+    np.testing.assert_allclose(out["images"].numpy(), expected["images"], atol=ATOL)
+    # Varied samples, not one collapsed image.
+    images = expected["images"]
+    assert np.std(images, axis=0).mean() > 0.1
+    assert _size_mib(SHAPES) < 8
+
+
+@pytest.mark.slow
+def test_translate_cli_runs_on_the_shipped_model(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    inputs = _expected(GLYPHS)["inputs"]
+    Image.fromarray(inputs[0]).save(src / "A.png")
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "keras_gans",
+            "translate",
+            "--model",
+            GLYPHS,
+            str(src),
+            "--output",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    files = os.listdir(out)
+    assert len(files) == 1
+    with Image.open(out / files[0]) as image:
+        assert image.size == (32, 32)
