@@ -102,3 +102,18 @@ def test_translate_cli_runs_on_the_shipped_model(tmp_path):
     assert len(files) == 1
     with Image.open(out / files[0]) as image:
         assert image.size == (32, 32)
+
+
+@pytest.mark.slow
+def test_sample_cli_runs_on_the_shipped_dcgan(tmp_path):
+    out = tmp_path / "shapes.png"
+    result = subprocess.run(
+        [sys.executable, "-m", "keras_gans", "sample", "--model", SHAPES]
+        + ["-n", "4", "--output", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    with Image.open(out) as image:
+        assert min(image.size) >= 32
