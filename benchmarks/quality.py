@@ -111,6 +111,12 @@ def parse_args(argv=None):
     p.add_argument("--budgets", default="900", help="steps, comma-separated")
     p.add_argument("--seeds", type=int, nargs="+", default=[0])
     p.add_argument("--train-images", type=int, default=496, help="per domain")
+    p.add_argument(
+        "--pretrain-steps",
+        type=int,
+        default=0,
+        help="UVCGAN's inpainting pre-training of the generators first (steps)",
+    )
     p.add_argument("--threads", type=int, default=0, help="intra-op, 0: all")
     p.add_argument("--pictures", default=None, help="folder for PNG grids")
     p.add_argument("--output", default=None, help="also write the JSON here")
@@ -300,7 +306,7 @@ def _unit_to_uint8(x):
 # === Training and scoring ===
 
 
-def build_model(args, seed):
+def build_model(args, seed, task=None):
     import keras
 
     import keras_gans
@@ -321,6 +327,8 @@ def build_model(args, seed):
     keras.utils.set_random_seed(seed)
     nets = [networks.create(g_name, **g_config) for _ in range(2)]
     nets += [networks.create(d_name, **d_config) for _ in range(2)]
+    if args.pretrain_steps:
+        pretrain(nets[:2], task, args, seed)
     model_config = {**preset["model_config"], "seed": seed, **args.model_config}
     model = keras_gans.CycleGAN(*nets, **model_config)
     kwargs = presets.compile_kwargs(args.preset)
@@ -350,6 +358,35 @@ def build_model(args, seed):
         "optimizer": {"learning_rate": lr, "beta_1": beta_1, "d_lr_ratio": ratio},
     }
     return model, settings
+
+
+def pretrain(generators, task, args, seed):
+    """UVCGAN's joint inpainting pre-training of the first generator on
+    both domains' training images; the second starts from the same weights."""
+    from keras_gans.models import GeneratorPretrainer
+    from keras_gans.models.pretrainer import copy_generator_weights
+
+    pretrainer = GeneratorPretrainer(generators[0], seed=seed)
+    pretrainer.compile()
+    start = time.time()
+    history = pretrainer.fit(
+        dataset(task, args.batch_size, seed + 1),
+        steps_per_epoch=args.pretrain_steps,
+        epochs=1,
+        verbose=0,
+    )
+    copy_generator_weights(generators[0], generators[1:])
+    print(
+        json.dumps(
+            {
+                "pretrain_steps": args.pretrain_steps,
+                "pretrain_l1": round(history.history["l1"][-1], 4),
+                "pretrain_seconds": round(time.time() - start, 1),
+            }
+        ),
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def dataset(task, batch_size, seed):
@@ -504,7 +541,7 @@ def run(args):
     for task_name in args.tasks:
         for seed in args.seeds:
             task = make_task(task_name, args.image_size, args.train_images, seed)
-            model, settings = build_model(args, seed)
+            model, settings = build_model(args, seed, task)
             scorer = scorer_class(task, args.budgets)
             start = time.time()
             model.fit(
@@ -567,6 +604,7 @@ def main(argv=None):
         "image_size": args.image_size,
         "batch_size": args.batch_size,
         "train_images": args.train_images,
+        "pretrain_steps": args.pretrain_steps,
         "budgets": args.budgets,
         "seeds": args.seeds,
         "summary": summarize(rows),

@@ -70,6 +70,7 @@ from keras_gans.export import (
     export_onnx,
     generator_stride,
 )
+from keras_gans.models.base import make_grid
 from keras_gans.utils import (
     CPU_ALLOCATORS,
     configure_allocator,
@@ -202,38 +203,8 @@ def main(argv=None):
             return 1
 
 
-def build_parser():
-    """The `argparse` parser of the `keras-gans` command.
-
-    Returns:
-        An `argparse.ArgumentParser` whose subcommands set `func`.
-
-    Example:
-
-    ```python
-    from keras_gans import cli
-
-    args = cli.build_parser().parse_args(["presets"])
-    args.command  # 'presets'
-    ```
-    """
-    parser = _Parser(
-        prog=PROG,
-        description="Train, run, evaluate and export the keras_gans GANs. "
-        "Add --debug anywhere for full tracebacks.",
-    )
-    parser.add_argument("--version", action="version", version=__version__)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    # --- train ---
-    p = sub.add_parser(
-        "train",
-        help="train a CycleGAN or DCGAN from a preset",
-        description="Train a preset on image folders, TFRecords or (with no data "
-        "arguments) the built-in demo data. The run folder gets checkpoints, "
-        "sample grids (samples/epoch_*.png), losses.png, TensorBoard logs "
-        "(logs/) and the final model.keras.",
-    )
+def _add_run_arguments(p):
+    """The arguments of `train` (and of `pretrain`, which shares them)."""
     p.add_argument("model", choices=MODELS, help="the model class")
     p.add_argument("--preset", help="preset name (see `keras-gans presets`)")
     g = p.add_argument_group("data (none given: the built-in demo set)")
@@ -347,7 +318,82 @@ def build_parser():
     t.add_argument(
         "--verbose", type=int, choices=(0, 1, 2), default=1, help="progress output"
     )
+    return t
+
+
+def build_parser():
+    """The `argparse` parser of the `keras-gans` command.
+
+    Returns:
+        An `argparse.ArgumentParser` whose subcommands set `func`.
+
+    Example:
+
+    ```python
+    from keras_gans import cli
+
+    args = cli.build_parser().parse_args(["presets"])
+    args.command  # 'presets'
+    ```
+    """
+    parser = _Parser(
+        prog=PROG,
+        description="Train, run, evaluate and export the keras_gans GANs. "
+        "Add --debug anywhere for full tracebacks.",
+    )
+    parser.add_argument("--version", action="version", version=__version__)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    # --- train ---
+    p = sub.add_parser(
+        "train",
+        help="train a CycleGAN or DCGAN from a preset",
+        description="Train a preset on image folders, TFRecords or (with no data "
+        "arguments) the built-in demo data. The run folder gets checkpoints, "
+        "sample grids (samples/epoch_*.png), losses.png, TensorBoard logs "
+        "(logs/) and the final model.keras.",
+    )
+    t = _add_run_arguments(p)
+    t.add_argument(
+        "--pretrained-generator",
+        metavar="FILE",
+        help="cyclegan: start both generators from this .keras file "
+        f"(`{PROG} pretrain` writes one)",
+    )
     p.set_defaults(func=_cmd_train)
+
+    # --- pretrain ---
+    p = sub.add_parser(
+        "pretrain",
+        help="pre-train a CycleGAN generator by masked inpainting (UVCGAN)",
+        description="UVCGAN's self-supervised pre-training: the preset's generator "
+        "learns to fill in randomly masked patches of the images of both domains "
+        "(L1). The output folder gets generator.keras (give it to `train "
+        "--pretrained-generator`), inpainting.png and config.json. Takes the "
+        "data and network arguments of `train`.",
+    )
+    t = _add_run_arguments(p)
+    t.add_argument(
+        "--steps",
+        type=_positive_int,
+        default=1000,
+        metavar="N",
+        help="pre-training steps (default 1000)",
+    )
+    t.add_argument(
+        "--mask-fraction",
+        type=float,
+        default=0.4,
+        metavar="F",
+        help="probability that a patch is masked (default 0.4, UVCGAN)",
+    )
+    t.add_argument(
+        "--patch-size",
+        type=_positive_int,
+        metavar="N",
+        help="masked square side (default: 1/8 of the image side)",
+    )
+    p.set_defaults(func=_cmd_pretrain)
 
     # --- translate ---
     p = sub.add_parser(
@@ -668,6 +714,7 @@ def resolve_config(kind, data_spec, args):
         ),
         "keep": args.keep or 3,
         "on_nan": args.on_nan or "stop",
+        "pretrained_generator": _pretrained_path(kind, args),
         "schedule": scaled_schedule(preset, epochs),
     }
     _check_overrides(config, preset)
@@ -924,6 +971,9 @@ def build_model(config):
     """
     gen, disc = network_overrides(config)
     cls = keras_gans.CycleGAN if config["model"] == "cyclegan" else keras_gans.DCGAN
+    extra = {}
+    if config.get("pretrained_generator"):
+        extra["pretrained_generator"] = config["pretrained_generator"]
     try:
         model = cls.from_preset(
             config["preset"],
@@ -931,6 +981,7 @@ def build_model(config):
             discriminator=disc,
             seed=config["seed"],
             precision=config["precision"],
+            **extra,
         )
     except (ValueError, TypeError) as e:
         raise CLIError(
@@ -1390,6 +1441,88 @@ def _generator_of(model, direction, command):
 
 
 # === translate ===
+
+
+def _pretrained_path(kind, args):
+    """`--pretrained-generator` as an absolute path (checked), or None."""
+    path = getattr(args, "pretrained_generator", None)
+    if path is None:
+        return None
+    if kind != "cyclegan":
+        raise CLIError("--pretrained-generator is for cyclegan (its generators)")
+    if not os.path.isfile(path):
+        raise CLIError(f"--pretrained-generator: file not found: {path!r}")
+    return os.path.abspath(path)
+
+
+# === pretrain ===
+
+PRETRAINED_GENERATOR = "generator.keras"
+
+
+def _cmd_pretrain(args):
+    """`keras-gans pretrain`: UVCGAN's masked-inpainting generator pre-training."""
+    from keras_gans.models import GeneratorPretrainer
+
+    if args.model != "cyclegan":
+        raise CLIError("pretrain pre-trains image-to-image generators: use cyclegan")
+    if args.resume:
+        raise CLIError("pretrain has no --resume; run it again with more --steps")
+    configure_threads(
+        "auto" if args.inter_op_threads is None else args.inter_op_threads
+    )
+    configure_allocator(args.cpu_allocator)
+    config = resolve_config("cyclegan", _data_spec("cyclegan", args), args)
+    config.update(
+        pretrain_steps=args.steps,
+        mask_fraction=args.mask_fraction,
+        patch_size=args.patch_size,
+    )
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    out = os.path.abspath(
+        args.output or os.path.join("runs", f"pretrain-{config['preset']}-{stamp}")
+    )
+    path = os.path.join(out, PRETRAINED_GENERATOR)
+    if os.path.exists(path):
+        raise CLIError(f"{path!r} exists: give a new --output")
+    set_seed(config["seed"], deterministic_ops=config["deterministic"])
+    generator = build_model(config).generator_ab  # the preset's, with overrides
+    try:
+        pretrainer = GeneratorPretrainer(
+            generator,
+            patch_size=args.patch_size,
+            mask_fraction=args.mask_fraction,
+            seed=config["seed"],
+        )
+    except ValueError as e:
+        raise CLIError(_one_line(e)) from e
+    pretrainer.compile()
+    os.makedirs(out, exist_ok=True)
+    _write_json(os.path.join(out, CONFIG_FILE), config)
+    print(
+        f"Pre-training the {config['preset']!r} generator by inpainting "
+        f"({args.steps} steps, {int(args.mask_fraction * 100)}% of the patches "
+        f"masked) -> {out}"
+    )
+    history = pretrainer.fit(
+        make_data(config)(0).repeat(),
+        steps_per_epoch=args.steps,
+        epochs=1,
+        verbose=args.verbose,
+    )
+    generator.save(path)
+    a, b = sample_images(config)
+    x = np.concatenate([a, b])[: config["samples"]]
+    masked, _ = pretrainer.mask(x)
+    rows = [np.asarray(masked), np.asarray(generator(masked, training=False)), x]
+    grid = make_grid(rows, row_labels=["masked", "G(masked)", "image"], min_tile=96)
+    _write_png(os.path.join(out, "inpainting.png"), grid)
+    print(
+        f"Wrote {path} (L1 {history.history['l1'][-1]:.4f}); train with "
+        f"`{PROG} train cyclegan --preset {config['preset']} "
+        f"--pretrained-generator {path}`"
+    )
+    return 0
 
 
 def _cmd_translate(args):

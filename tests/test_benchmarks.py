@@ -208,6 +208,8 @@ def test_quality_trains_scores_and_draws(benchmarks, tmp_path):
             "1,2",
             "--train-images",
             "16",
+            "--pretrain-steps",
+            "2",
             "--pictures",
             str(tmp_path / "pics"),
             "--output",

@@ -4,5 +4,6 @@ from keras_gans.models.base import GANModel
 from keras_gans.models.cyclegan import CycleGAN
 from keras_gans.models.dcgan import DCGAN
 from keras_gans.models.image_pool import ImagePool
+from keras_gans.models.pretrainer import GeneratorPretrainer
 
-__all__ = ["CycleGAN", "DCGAN", "GANModel", "ImagePool"]
+__all__ = ["CycleGAN", "DCGAN", "GANModel", "GeneratorPretrainer", "ImagePool"]

@@ -25,6 +25,10 @@ from keras_gans.models.base import (
     to_uint8,
 )
 from keras_gans.models.image_pool import ImagePool
+from keras_gans.models.pretrainer import (
+    copy_generator_weights,
+    load_pretrained_generator,
+)
 
 IDENTITY_MODES = ("relative", "absolute")
 
@@ -633,6 +637,7 @@ class CycleGAN(GANModel):
         generator=None,
         discriminator=None,
         precision="float32",
+        pretrained_generator=None,
         **overrides,
     ):
         """Build (and compile) a CycleGAN from a named preset.
@@ -652,6 +657,12 @@ class CycleGAN(GANModel):
                 under (`keras_gans.models.base.precision_scope`); the image
                 pools, the losses and the generators' outputs stay float32.
                 Defaults to `"float32"`.
+            pretrained_generator: `keras.Model`, str or None. Start both
+                generators from these weights (UVCGAN's joint pre-training,
+                `keras_gans.models.GeneratorPretrainer`): a generator, a
+                `GeneratorPretrainer`, or a `.keras` file of either (`keras-gans
+                pretrain` writes one). Its network must have the preset's
+                generator config (with the same overrides). Defaults to `None`.
             **overrides: CycleGAN constructor arguments replacing the
                 preset's (`lambda_cycle`, `pool_size`, `seed`, ...).
 
@@ -683,6 +694,9 @@ class CycleGAN(GANModel):
         with precision_scope(precision):
             nets = [build("generator", generator) for _ in range(2)]
             nets += [build("discriminator", discriminator) for _ in range(2)]
+        if pretrained_generator is not None:
+            source = load_pretrained_generator(pretrained_generator)
+            copy_generator_weights(source, nets[:2])
         model = cls(*nets, **{**preset["model_config"], **overrides})
         if compile:
             model.compile(**presets.compile_kwargs(name))
