@@ -157,7 +157,9 @@ def test_translate_keeps_each_image_size(run_dir, tmp_path, capsys):
     with Image.open(out / "sub" / "gray.png") as image:
         assert image.size == (30, 20) and image.mode == "RGB"
     # The PNG holds exactly the generator's translation (decode, pad, crop, encode).
-    generator = cli.load_model(run).generator_ba
+    # (The demo preset keeps EMA generators: translate uses them.)
+    generator = cli.load_model(run).inference_generator("ba")
+    assert generator.name.endswith("_ema")
     np.testing.assert_array_equal(translated, cli.ImageTranslator(generator)(odd))
 
 
@@ -409,10 +411,13 @@ def test_demo_defaults_and_explicit_options():
     config = cli.resolve_config("cyclegan", None, args)
     demo = cli.DEMO_SETTINGS["cyclegan"]
     assert config["epochs"] == 9
-    assert (config["image_size"], config["ngf"]) == (demo["image_size"], demo["ngf"])
-    # With data, the preset's own settings apply.
+    assert config["preset"] == "cyclegan_fast"  # the demo's own preset
+    # cyclegan_fast's widths: the demo settings change only size and length.
+    assert (config["image_size"], config["ngf"]) == (demo["image_size"], None)
+    # With data, the default preset's own settings apply.
     config = cli.resolve_config("cyclegan", {"kind": "folders", "data": "x"}, args)
     preset = presets.get("residualgan_monet")
+    assert config["preset"] == "residualgan_monet"
     assert config["image_size"] == preset["image_size"] and config["ngf"] is None
 
 
