@@ -134,8 +134,7 @@ class GeneratorPretrainer(keras.Model):
         p = self.patch_size or max(1, min(height, width) // 8)
         if height % p or width % p:
             raise ValueError(
-                f"The image size {height}x{width} is not a multiple of "
-                f"patch_size={p}."
+                f"The image size {height}x{width} is not a multiple of patch_size={p}."
             )
         grid = (ops.shape(images)[0], height // p, width // p, 1)
         drawn = keras.random.uniform(grid, seed=self.seed_generator)
@@ -181,9 +180,7 @@ class GeneratorPretrainer(keras.Model):
     @classmethod
     def from_config(cls, config):
         config = copy.deepcopy(config)
-        config["generator"] = keras.saving.deserialize_keras_object(
-            config["generator"]
-        )
+        config["generator"] = keras.saving.deserialize_keras_object(config["generator"])
         return cls(**config)
 
 
