@@ -150,15 +150,16 @@ MIRRORED_SCRIPT = (
 
         # --- CycleGAN, pools of 8 that are still filling in the first 2 steps
         # (a filling pool returns its input: deterministic).
-        def cyclegan():
+        def cyclegan(pool_size=8, **kwargs):
             keras.utils.set_random_seed(0)
             model = keras_gans.CycleGAN(
                 tiny_generator(),
                 tiny_generator(),
                 networks.create("patchgan", ndf=4, n_layers=1),
                 networks.create("patchgan", ndf=4, n_layers=1),
-                pool_size=8,
+                pool_size=pool_size,
                 seed=3,
+                **kwargs,
             )
             model.compile(sgd(), sgd(), sgd())
             return model
@@ -217,26 +218,11 @@ MIRRORED_SCRIPT = (
         )
 
         # --- EMA generators under the strategy equal one device's.
-        def ema_cyclegan():
-            keras.utils.set_random_seed(0)
-            model = keras_gans.CycleGAN(
-                tiny_generator(),
-                tiny_generator(),
-                networks.create("patchgan", ndf=4, n_layers=1),
-                networks.create("patchgan", ndf=4, n_layers=1),
-                pool_size=0,
-                seed=3,
-                ema_decay=0.9,
-            )
-            model.compile(sgd(), sgd(), sgd())
-            return model
-
-
         EMA = ["generator_ab_ema", "generator_ba_ema"]
-        e1 = ema_cyclegan()
+        e1 = cyclegan(pool_size=0, ema_decay=0.9)
         e1.fit(pairs, epochs=1, verbose=0)
         with strategy.scope():
-            e2 = ema_cyclegan()
+            e2 = cyclegan(pool_size=0, ema_decay=0.9)
         e2.fit(distribute.prepare_dataset(pairs, strategy), epochs=1, verbose=0)
         out["ema_weight_diff"] = max_diff(weights(e1, EMA), weights(e2, EMA))
         out["ema_raw_diff"] = max_diff(weights(e2, EMA), weights(e2, NETS[:2]))
