@@ -254,6 +254,7 @@ def make_task(name, image_size, n_train, seed):
     import numpy as np
 
     from keras_gans import datasets
+    from keras_gans.models.base import to_uint8
 
     samples = max(1, -(-n_train // len(datasets.GLYPH_CHARS)))
     if name == "glyph_font":
@@ -264,8 +265,8 @@ def make_task(name, image_size, n_train, seed):
         return {
             "train_a": a[:n_train],
             "train_b": b[:n_train],
-            "test_x": _unit_to_uint8(x),
-            "test_y": _unit_to_uint8(y),
+            "test_x": to_uint8(x),
+            "test_y": to_uint8(y),
             "glyphs": True,
         }
     if name == "glyph_bold":
@@ -277,7 +278,7 @@ def make_task(name, image_size, n_train, seed):
             image_size, samples_per_char=samples, seed=seed + 1000
         )
         x, _, _ = datasets.glyph_pairs(image_size, split="test", seed=seed)
-        x = _unit_to_uint8(x)
+        x = to_uint8(x)
         return {
             "train_a": a[:n_train],
             "train_b": bold(other[:n_train]),
@@ -295,12 +296,6 @@ def make_task(name, image_size, n_train, seed):
         "test_x": test_x,
         "test_y": forward(test_x),
     }
-
-
-def _unit_to_uint8(x):
-    import numpy as np
-
-    return np.clip(np.round((x + 1.0) * 127.5), 0, 255).astype(np.uint8)
 
 
 # === Training and scoring ===
@@ -432,8 +427,8 @@ def score(model, task):
         ),
     }
     if getattr(model, "ema_decay", None):
-        raw = model.generator_ab(x, training=False)
-        out["ratio_raw"] = float(np.mean(np.abs(np.asarray(raw) - y))) / base
+        raw = model.translate(x, "ab", use_ema=False)
+        out["ratio_raw"] = float(np.mean(np.abs(raw - y))) / base
     if task.get("glyphs"):
         out.update(glyph_colour_errors(task["test_y"], fake_y))
     return out, fake_y
@@ -485,23 +480,6 @@ def save_picture(folder, name, task, fake_y, label):
     return path
 
 
-def _scorer_class():
-    import keras
-
-    class Scorer(keras.callbacks.Callback):
-        """Scores the model after each step count of `budgets`."""
-
-        def __init__(self, task, budgets):
-            super().__init__()
-            self.task, self.budgets, self.results = task, set(budgets), {}
-
-        def on_train_batch_end(self, batch, logs=None):
-            if batch + 1 in self.budgets:
-                self.results[batch + 1] = (score(self.model, self.task), time.time())
-
-    return Scorer
-
-
 def score_saved(args):
     """Rows for a saved model (no training)."""
     import keras
@@ -535,23 +513,29 @@ def run(args):
     configure_threads(inter_op=1, intra_op=args.threads or None)
     if args.model:
         return score_saved(args)
-    scorer_class = _scorer_class()
     rows, pictures = [], {}
     total = args.budgets[-1]
     for task_name in args.tasks:
         for seed in args.seeds:
             task = make_task(task_name, args.image_size, args.train_images, seed)
             model, settings = build_model(args, seed, task)
-            scorer = scorer_class(task, args.budgets)
+            results = {}  # step -> ((scores, G(x)), time)
+
+            def score_at_budgets(batch, logs=None, model=model, task=task, out=results):
+                if batch + 1 in args.budgets:
+                    out[batch + 1] = (score(model, task), time.time())
+
             start = time.time()
             model.fit(
                 dataset(task, args.batch_size, seed),
                 steps_per_epoch=total,
                 epochs=1,
                 verbose=0,
-                callbacks=[scorer],
+                callbacks=[
+                    keras.callbacks.LambdaCallback(on_train_batch_end=score_at_budgets)
+                ],
             )
-            for step, ((values, fake_y), when) in sorted(scorer.results.items()):
+            for step, ((values, fake_y), when) in sorted(results.items()):
                 rows.append(
                     {
                         "task": task_name,

@@ -83,19 +83,20 @@ def ship_cyclegan(run, folder):
 
     from keras_gans import datasets
     from keras_gans.export import export_generator
+    from keras_gans.models.base import to_uint8
 
     model = _inference_cyclegan(_load(run))
     _fresh(folder)
     model.save(os.path.join(folder, "model.keras"))
     export_generator(model, folder, direction="ab", version=1)
     a, b, _ = datasets.glyph_pairs(32, split="test", chars=CHARS)
-    inputs = np.clip(np.round((a + 1.0) * 127.5), 0, 255).astype("uint8")
+    inputs = to_uint8(a)
     x = inputs.astype("float32") / 127.5 - 1.0
     np.savez_compressed(
         os.path.join(folder, "expected.npz"),
         inputs=inputs,
         fake_b=model.translate(x, "ab"),
-        truth_b=np.clip(np.round((b + 1.0) * 127.5), 0, 255).astype("uint8"),
+        truth_b=to_uint8(b),
     )
 
 

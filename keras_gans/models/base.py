@@ -466,6 +466,22 @@ class GANModel(keras.Model):
                 _assign(target, value)
         _assign(self.ema_updates, n + 1.0)
 
+    # === What the discriminators see (training aids) ===
+
+    def _seen(self, images):
+        """`images` as a discriminator sees them while training: through the
+        model's `augment` (a `keras_gans.augment.DiffAugment`, drawing from
+        the model's seed generator) when it has one, else unchanged."""
+        augment = getattr(self, "augment", None)
+        if augment is None:
+            return images
+        return augment(images, seed=self.seed_generator)
+
+    def _r1_term(self, discriminator, real):
+        """`r1_weight / 2 * r1_penalty(discriminator, real)` of the model's GAN
+        loss (`real`: the real images as the discriminator saw them)."""
+        return 0.5 * self.gan_loss.r1_weight * r1_penalty(discriminator, real)
+
     # === Saving: random state too ===
 
     def save_own_variables(self, store):

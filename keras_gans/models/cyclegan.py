@@ -21,7 +21,6 @@ from keras_gans.models.base import (
     gradient_penalty,
     make_grid,
     precision_scope,
-    r1_penalty,
     to_uint8,
 )
 from keras_gans.models.image_pool import ImagePool
@@ -378,8 +377,8 @@ class CycleGAN(GANModel):
         seen_a = (real_a, pooled_a, fake_a)
         seen_b = (real_b, pooled_b, fake_b)
         if training and self.augment is not None:
-            seen_a = tuple(self._augment(x) for x in seen_a)
-            seen_b = tuple(self._augment(x) for x in seen_b)
+            seen_a = tuple(self._seen(x) for x in seen_a)
+            seen_b = tuple(self._seen(x) for x in seen_b)
         with discriminator_tape or contextlib.nullcontext():
             # One call per discriminator on [real; pooled; fresh fake]: with
             # per-sample norms this equals three calls, and a spectral norm
@@ -395,12 +394,8 @@ class CycleGAN(GANModel):
             d_b_loss = 0.5 * adv.discriminator_loss(real_lb, pooled_lb)
             if training and adv.r1_weight > 0:
                 # R1 on the real images as the discriminators see them.
-                d_a_loss += (
-                    0.5 * adv.r1_weight * r1_penalty(self.discriminator_a, seen_a[0])
-                )
-                d_b_loss += (
-                    0.5 * adv.r1_weight * r1_penalty(self.discriminator_b, seen_b[0])
-                )
+                d_a_loss += self._r1_term(self.discriminator_a, seen_a[0])
+                d_b_loss += self._r1_term(self.discriminator_b, seen_b[0])
             if training and adv.gradient_penalty_weight > 0:
                 w = adv.gradient_penalty_weight
                 d_a_loss += w * gradient_penalty(
@@ -474,9 +469,6 @@ class CycleGAN(GANModel):
         self._apply_gradients("discriminator_b", grads["discriminator_b"])
         self._update_ema()
         return self._update_trackers(values)
-
-    def _augment(self, images):
-        return self.augment(images, seed=self.seed_generator)
 
     def test_step(self, data):
         real_a, real_b = _unpack(data)

@@ -18,7 +18,6 @@ from keras_gans.models.base import (
     gradient_penalty,
     make_grid,
     precision_scope,
-    r1_penalty,
     to_uint8,
 )
 
@@ -366,20 +365,12 @@ class DCGAN(GANModel):
                 loss = loss + 2.0 * s * ops.mean(real - 1.0) + s * s
         return loss
 
-    def _seen(self, images):
-        """The images as the discriminator sees them (augmented if asked)."""
-        if self.augment is None:
-            return images
-        return self.augment(images, seed=self.seed_generator)
-
     def _discriminator_objective(self, real, fake, real_logits, fake_logits):
         """`discriminator_loss` plus, if enabled, the R1 and gradient
         penalties (`real`, `fake`: the images as the discriminator saw them)."""
         d_loss = self.discriminator_loss(real_logits, fake_logits)
         if self.gan_loss.r1_weight > 0:
-            d_loss = d_loss + 0.5 * self.gan_loss.r1_weight * r1_penalty(
-                self.discriminator, real
-            )
+            d_loss = d_loss + self._r1_term(self.discriminator, real)
         if self._use_gradient_penalty:
             d_loss = d_loss + self.lambda_gp * gradient_penalty(
                 self._frozen_discriminator,

@@ -1,6 +1,7 @@
 """Self-supervised generator pre-training: masked-image inpainting (UVCGAN)."""
 
 import copy
+import os
 
 import keras
 import tensorflow as tf
@@ -195,8 +196,6 @@ def load_pretrained_generator(source):
         A `keras.Model`.
     """
     if isinstance(source, str):
-        import os
-
         if not os.path.isfile(source):
             raise ValueError(f"Pretrained generator file not found: {source!r}")
         source = keras.saving.load_model(source, compile=False)
