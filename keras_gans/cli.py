@@ -493,13 +493,20 @@ def build_parser():
 # === train ===
 
 
-def _cmd_train(args):
-    """`keras-gans train`: resolve the settings, build, train, save."""
-    # Thread pools and the allocator can only be set before TensorFlow runs
-    # its first op.
+def _configure_cpu(args):
+    """`--inter-op-threads` and `--cpu-allocator` of `train` / `pretrain`.
+
+    Thread pools and the allocator can only be set before TensorFlow runs
+    its first op: call this first.
+    """
     inter_op = "auto" if args.inter_op_threads is None else args.inter_op_threads
     configure_threads(inter_op)
     configure_allocator(args.cpu_allocator)
+
+
+def _cmd_train(args):
+    """`keras-gans train`: resolve the settings, build, train, save."""
+    _configure_cpu(args)
     run_dir, config = _train_settings(args)
 
     # The strategy comes first: MultiWorkerMirroredStrategy must be created
@@ -1468,10 +1475,7 @@ def _cmd_pretrain(args):
         raise CLIError("pretrain pre-trains image-to-image generators: use cyclegan")
     if args.resume:
         raise CLIError("pretrain has no --resume; run it again with more --steps")
-    configure_threads(
-        "auto" if args.inter_op_threads is None else args.inter_op_threads
-    )
-    configure_allocator(args.cpu_allocator)
+    _configure_cpu(args)
     config = resolve_config("cyclegan", _data_spec("cyclegan", args), args)
     config.update(
         pretrain_steps=args.steps,

@@ -730,15 +730,35 @@ def clone_network(network, name):
     """
     copy = keras.models.clone_model(network)
     copy.name = name
-    for source, target in zip(network.variables, copy.variables):
-        if tuple(source.shape) != tuple(target.shape):
-            raise ValueError(
-                f"Cannot copy {network.name!r}: variable {source.path} has shape "
-                f"{tuple(source.shape)}, its clone {tuple(target.shape)}."
-            )
-        target.assign(source)
+    copy_weights(network, copy)
     copy.trainable = False
     return copy
+
+
+def copy_weights(source, target):
+    """Assign the weights of network `source` to network `target`.
+
+    Args:
+        source: `keras.Model`. The network to copy from.
+        target: `keras.Model`. A network of the same config.
+
+    Raises:
+        ValueError: naming the first weight whose shape differs, or the
+            weight counts when they differ.
+    """
+    if len(source.weights) != len(target.weights):
+        raise ValueError(
+            f"{source.name!r} has {len(source.weights)} weights, {target.name!r} "
+            f"has {len(target.weights)}: build both with the same network config."
+        )
+    for s, t in zip(source.weights, target.weights):
+        if tuple(s.shape) != tuple(t.shape):
+            raise ValueError(
+                f"Weight {s.path} of {source.name!r} has shape {tuple(s.shape)}, "
+                f"but {t.path} of {target.name!r} has {tuple(t.shape)}: build "
+                "both with the same network config."
+            )
+        t.assign(s)
 
 
 def _assign(variable, value):

@@ -8,6 +8,7 @@ import tensorflow as tf
 from keras import ops
 
 from keras_gans import losses as gan_losses
+from keras_gans.models.base import copy_weights
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
@@ -210,22 +211,7 @@ def load_pretrained_generator(source):
 
 
 def copy_generator_weights(source, targets):
-    """Copy the weights of `source` into each model of `targets`.
-
-    Raises a ValueError naming the first variable whose shape differs.
-    """
+    """Start each network of `targets` from the weights of `source`
+    (`keras_gans.models.base.copy_weights`, which names a mismatch)."""
     for target in targets:
-        if len(source.weights) != len(target.weights):
-            raise ValueError(
-                f"The pretrained generator {source.name!r} has "
-                f"{len(source.weights)} weights, {target.name!r} has "
-                f"{len(target.weights)}: build both with the same network config."
-            )
-        for s, t in zip(source.weights, target.weights):
-            if tuple(s.shape) != tuple(t.shape):
-                raise ValueError(
-                    f"Pretrained weight {s.path} has shape {tuple(s.shape)}, "
-                    f"but {t.path} of {target.name!r} has {tuple(t.shape)}: build "
-                    "both with the same network config."
-                )
-            t.assign(s)
+        copy_weights(source, target)
