@@ -254,7 +254,7 @@ def make_task(name, image_size, n_train, seed):
     import numpy as np
 
     from keras_gans import datasets
-    from keras_gans.models.base import to_uint8
+    from keras_gans.imaging import to_uint8
 
     samples = max(1, -(-n_train // len(datasets.GLYPH_CHARS)))
     if name == "glyph_font":
@@ -461,7 +461,7 @@ def save_picture(folder, name, task, fake_y, label):
     import numpy as np
     from PIL import Image
 
-    from keras_gans.models.base import make_grid
+    from keras_gans.imaging import make_grid
 
     n = 8
     rows = [task["test_x"][:n], task["test_y"][:n], fake_y[:n]]

@@ -83,7 +83,7 @@ def ship_cyclegan(run, folder):
 
     from keras_gans import datasets
     from keras_gans.export import export_generator
-    from keras_gans.models.base import to_uint8
+    from keras_gans.imaging import to_uint8
 
     model = _inference_cyclegan(_load(run))
     _fresh(folder)

@@ -70,7 +70,7 @@ from keras_gans.export import (
     export_onnx,
     generator_stride,
 )
-from keras_gans.models.base import make_grid
+from keras_gans.imaging import make_grid
 from keras_gans.utils import (
     CPU_ALLOCATORS,
     configure_allocator,

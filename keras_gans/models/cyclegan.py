@@ -11,17 +11,15 @@ from keras import ops
 from keras_gans import augment as gan_augment
 from keras_gans import losses as gan_losses
 from keras_gans.distribute import creation_scope
+from keras_gans.imaging import from_uint8, make_grid, to_uint8
 from keras_gans.models.base import (
     GANModel,
     _call_once,
     _is_per_sample,
     _same_static_shape,
     _traced,
-    from_uint8,
     gradient_penalty,
-    make_grid,
     precision_scope,
-    to_uint8,
 )
 from keras_gans.models.image_pool import ImagePool
 from keras_gans.models.pretrainer import (

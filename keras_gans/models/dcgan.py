@@ -12,13 +12,12 @@ from keras import ops
 from keras_gans import augment as gan_augment
 from keras_gans import losses as gan_losses
 from keras_gans.distribute import replica_rows
+from keras_gans.imaging import make_grid, to_uint8
 from keras_gans.models.base import (
     GANModel,
     _call_once,
     gradient_penalty,
-    make_grid,
     precision_scope,
-    to_uint8,
 )
 
 OUTPUT_DTYPES = ("float32", "uint8")

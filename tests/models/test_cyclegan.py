@@ -13,8 +13,8 @@ import tensorflow as tf
 
 import keras_gans
 from keras_gans import callbacks, losses, networks, presets
+from keras_gans.imaging import from_uint8, to_uint8
 from keras_gans.models import base
-from keras_gans.models.base import from_uint8, to_uint8
 from tests.models import pair_dataset, random_pairs, tiny_cyclegan, weights_of
 from tests.test_case import assert_allclose, run_serialization_test
 

@@ -65,9 +65,7 @@ def test_translate_and_sample_grid_use_the_ema_generators():
     assert model.inference_generator("ab") is model.generator_ab_ema
     grid = model.sample_grid(a[:1], b[:1], min_tile=None)
     x = grid.shape[1] - 32  # one column, after the labels' margin
-    np.testing.assert_array_equal(
-        grid[34:66, x:], keras_gans.models.base.to_uint8(ema[0])
-    )
+    np.testing.assert_array_equal(grid[34:66, x:], keras_gans.imaging.to_uint8(ema[0]))
 
 
 def test_export_uses_the_ema_generator(tmp_path):

@@ -1,4 +1,4 @@
-"""Image utilities of keras_gans.models.base: `make_grid`."""
+"""Image utilities of keras_gans.imaging: `make_grid` and the range conversions."""
 
 import contextlib
 import inspect
@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pytest
 
-from keras_gans.models.base import make_grid, to_uint8
+from keras_gans.imaging import make_grid, to_uint8
 
 ROW_LABELS = ["a", "G(a)", "F(G(a))", "b", "F(b)", "G(F(b))"]
 
