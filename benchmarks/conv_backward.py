@@ -2,7 +2,7 @@
 
 Times a `tf.function` that runs the conv and its input and kernel gradients
 (one upstream gradient, as in a training step) for every backward pass that
-`keras_gans.layers.FastConv2D` can take, and prints one JSON object:
+`keras_gans.layers.conv_backprop.FastConv2D` can take, and prints one JSON object:
 
 - `backend`: `Conv2D`'s own gradients (TensorFlow's kernels; oneDNN's where
   TensorFlow runs it);
@@ -61,8 +61,11 @@ def main(argv=None):
     import numpy as np
     import tensorflow as tf
 
-    from keras_gans.layers import conv_with_conv_gradients, conv_with_winograd_gradients
-    from keras_gans.utils import onednn_enabled
+    from keras_gans.config import onednn_enabled
+    from keras_gans.layers.conv_backprop import (
+        conv_with_conv_gradients,
+        conv_with_winograd_gradients,
+    )
 
     rng = np.random.default_rng(args.seed)
     n, h, w, c = args.shape

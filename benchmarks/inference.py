@@ -100,12 +100,12 @@ def main(argv=None):
 
     import keras_gans
     from keras_gans import networks
-    from keras_gans.models.base import precision_scope
 
     keras.utils.set_random_seed(args.seed)
     load_before = load_average()
-    with precision_scope(args.precision):
-        generator = networks.create(args.generator, **json.loads(args.generator_config))
+    generator = networks.create(
+        args.generator, **json.loads(args.generator_config), dtype=args.precision
+    )
     s, b = args.image_size, args.batch_size
     channels = generator.input_shape[-1]
     x = np.random.default_rng(args.seed).uniform(-1, 1, (b, s, s, channels))

@@ -326,7 +326,7 @@ def build_model(args, seed, task=None):
         pretrain(nets[:2], task, args, seed)
     model_config = {**preset["model_config"], "seed": seed, **args.model_config}
     model = keras_gans.CycleGAN(*nets, **model_config)
-    kwargs = presets.compile_kwargs(args.preset)
+    kwargs = keras_gans.CycleGAN.preset_optimizers(args.preset)
     opt = preset["optimizer"]
     lr = args.lr if args.lr is not None else opt["learning_rate"]
     beta_1 = args.beta_1 if args.beta_1 is not None else opt["beta_1"]

@@ -81,8 +81,7 @@ def add_model_arguments(p, image_size=256):
         "--winograd",
         choices=("auto", "always", "never"),
         default="auto",
-        help="Winograd gradients of the 3x3 convs "
-        "(keras_gans.layers.conv_gradients.WINOGRAD)",
+        help="Winograd gradients of the 3x3 convs (keras_gans.config.set_winograd)",
     )
     p.add_argument("--seed", type=int, default=0)
 
@@ -176,11 +175,9 @@ class RssSampler:
 
 def build_model(args, keras_gans):
     """Our model (compiled) and the network specs used to build it."""
-    from keras_gans import networks, presets
-    from keras_gans.layers import conv_gradients
-    from keras_gans.models.base import precision_scope
+    from keras_gans import config, networks, presets
 
-    conv_gradients.WINOGRAD = args.winograd
+    config.set_winograd(args.winograd)
     preset = presets.get(args.preset)
     g_spec = dict(preset["generator"])
     d_spec = dict(preset["discriminator"])
@@ -193,19 +190,21 @@ def build_model(args, keras_gans):
     model_cfg = {**preset["model_config"], **json.loads(args.model_config)}
     jit = {"auto": "auto", "on": True, "off": False}[args.jit_compile]
     cls = getattr(keras_gans.models, preset["model"])
-    with precision_scope(args.precision):
-        if preset["model"] == "CycleGAN":
-            nets = [networks.create(g_spec["name"], **g_cfg) for _ in range(2)]
-            nets += [networks.create(d_spec["name"], **d_cfg) for _ in range(2)]
-        else:
-            nets = [networks.create(g_spec["name"], **g_cfg)]
-            shape = tuple(nets[0].output_shape[1:])
-            d_cfg.setdefault("input_shape", shape)
-            nets.append(networks.create(d_spec["name"], **d_cfg))
-            model_cfg.setdefault("latent_dim", nets[0].input_shape[-1])
+    dtype = args.precision  # the networks' dtype policy
+    if preset["model"] == "CycleGAN":
+        nets = [networks.create(g_spec["name"], **g_cfg, dtype=dtype) for _ in range(2)]
+        nets += [
+            networks.create(d_spec["name"], **d_cfg, dtype=dtype) for _ in range(2)
+        ]
+    else:
+        nets = [networks.create(g_spec["name"], **g_cfg, dtype=dtype)]
+        shape = tuple(nets[0].output_shape[1:])
+        d_cfg.setdefault("input_shape", shape)
+        nets.append(networks.create(d_spec["name"], **d_cfg, dtype=dtype))
+        model_cfg.setdefault("latent_dim", nets[0].input_shape[-1])
     # The model's own state (image pools) stays float32.
     model = cls(*nets, **model_cfg, seed=args.seed)
-    model.compile(**presets.compile_kwargs(args.preset), jit_compile=jit)
+    model.compile(**cls.preset_optimizers(args.preset), jit_compile=jit)
     specs = {
         "model": preset["model"],
         "generator": {"name": g_spec["name"], "config": g_cfg},
@@ -221,10 +220,10 @@ def stock_keras_layers(keras):
 
     The same architecture, without keras_gans' speed-ups: instance norm is
     `keras.layers.GroupNormalization(groups=-1)` (autodiff backward, what
-    keras-io uses) and every conv is `keras.layers.Conv2D` (no
-    `FastConv2D`).
+    keras-io uses). The convs are `FastConv2D`, which `backend_conv_gradients`
+    turns into `keras.layers.Conv2D`'s ops while the reference step is traced.
     """
-    from keras_gans.layers import conv_gradients, factories
+    from keras_gans.layers import factories
 
     def instance_norm(epsilon, affine, name, dtype=None):
         return keras.layers.GroupNormalization(
@@ -236,12 +235,32 @@ def stock_keras_layers(keras):
             dtype=dtype,
         )
 
-    saved = factories.InstanceNormalization, conv_gradients.FAST_CONVS
-    factories.InstanceNormalization, conv_gradients.FAST_CONVS = instance_norm, False
+    saved = factories.InstanceNormalization
+    factories.InstanceNormalization = instance_norm
     try:
         yield
     finally:
-        factories.InstanceNormalization, conv_gradients.FAST_CONVS = saved
+        factories.InstanceNormalization = saved
+
+
+@contextlib.contextmanager
+def backend_conv_gradients():
+    """The backend's own conv gradients (`keras_gans.config`), no Winograd.
+
+    A `FastConv2D` traced inside runs `keras.layers.Conv2D`'s ops: forward
+    and gradients. Layers read the switches when traced, so the reference's
+    train step sets them itself (a retrace gets them too).
+    """
+    from keras_gans import config
+
+    saved = config.conv_gradients(), config.winograd()
+    config.set_conv_gradients("never")
+    config.set_winograd("never")
+    try:
+        yield
+    finally:
+        config.set_conv_gradients(saved[0])
+        config.set_winograd(saved[1])
 
 
 def reference_model(specs, keras, tf):
@@ -333,7 +352,15 @@ def reference_model(specs, keras, tf):
         nets = [networks.create(g["name"], **g["config"]) for _ in range(2)]
         nets += [networks.create(d["name"], **d["config"]) for _ in range(2)]
     lambda_cycle = specs["model_config"].get("lambda_cycle", 10.0)
-    model = KerasIOCycleGAN(*nets, lambda_cycle=lambda_cycle)
+
+    class StockGradientsCycleGAN(KerasIOCycleGAN):
+        """keras-io's step, traced with stock Conv2D gradients."""
+
+        def train_step(self, batch_data):
+            with backend_conv_gradients():
+                return super().train_step(batch_data)
+
+    model = StockGradientsCycleGAN(*nets, lambda_cycle=lambda_cycle)
     model.compile()
     return model
 
@@ -541,7 +568,8 @@ def main(argv=None):
         "intra_op": tf.config.threading.get_intra_op_parallelism_threads(),
         "inter_op": tf.config.threading.get_inter_op_parallelism_threads(),
     }
-    from keras_gans.utils import onednn_enabled, uses_bfc_allocator
+    from keras_gans.config import onednn_enabled
+    from keras_gans.utils import uses_bfc_allocator
 
     # "bfc": large tensors come from a BFC pool (the BFC allocator, or
     # oneDNN's default allocator where TensorFlow runs oneDNN).

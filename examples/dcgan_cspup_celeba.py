@@ -90,7 +90,7 @@ def build(args):
     """
     name = preset_name(args)
     preset = keras_gans.presets.get(name)
-    schedule = keras_gans.presets.callbacks(name)
+    schedule = keras_gans.callbacks.from_preset(name)
     if args.demo:
         # A seed preset on the demo data: the demo's sizes, its own rates.
         demo = keras_gans.presets.get(DEMO_PRESET)

@@ -20,18 +20,20 @@ LSGAN + L1 cycle + L1 identity with weights [identity 0.5, GAN 1, cycle 10]
 switched to [0.5, 1.5, 12] half-way, discriminator learning rate x1.25. Then
 it translates the test photos (`testB/`) into paintings.
 
-This script only builds `keras-gans` command lines (printed before they run);
-extra options go to `keras-gans train` (e.g. `--image-size 128`,
-`--batch-size 4`). The run folder holds checkpoints, `samples/`,
-`losses.png`, TensorBoard logs (`logs/`) and `model.keras`; run the script
-again with `--resume` to continue an interrupted run.
+This script runs the library directly (`keras_gans.runs` for the training
+run, `keras_gans.inference` for the translation); `keras-gans train cyclegan
+--preset residualgan_monet --data ...` is the same run from the command line.
+The run folder holds checkpoints, `samples/`, `losses.png`, TensorBoard logs
+(`logs/`) and `model.keras`; run the script again with `--resume` to continue
+an interrupted run.
 """
 
 import argparse
 import os
 import sys
 
-from keras_gans import cli, datasets
+from keras_gans import datasets, runs
+from keras_gans.inference import ImageTranslator
 
 PRESET = "residualgan_monet"
 
@@ -41,43 +43,48 @@ def parse_args(argv=None):
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--demo", action="store_true", help="built-in glyph data")
     source.add_argument("--data", help="folder with trainA/ (Monet), trainB/ (photos)")
-    parser.add_argument("--epochs", help="default: the preset's 100 (demo: 4)")
+    parser.add_argument("--epochs", type=int, help="default: the preset's 100")
+    parser.add_argument("--image-size", type=int, help="default: the preset's 256")
+    parser.add_argument("--batch-size", type=int, help="default: the preset's")
     parser.add_argument("--output", default="runs/seed000_residualgan_monet")
     parser.add_argument("--resume", action="store_true")
-    return parser.parse_known_args(argv)
+    return parser.parse_args(argv)
 
 
-def commands(args, extra=()):
-    """The `keras-gans` command lines this experiment runs, in order."""
-    train = ["train", "cyclegan", "--preset", PRESET, "--output", args.output]
-    if args.data:
-        train += ["--data", args.data]
-    if args.epochs:
-        train += ["--epochs", str(args.epochs)]
-    if args.resume:
-        train.append("--resume")
-    train += list(extra)
+def settings(args):
+    """`(data, overrides)` of the run for `keras_gans.runs.prepare`."""
+    data = runs.data_spec("cyclegan", args.data) if args.data else None  # None: demo
+    overrides = {
+        "preset": PRESET,
+        "epochs": args.epochs,
+        "image_size": args.image_size,
+        "batch_size": args.batch_size,
+    }
+    return data, overrides
+
+
+def translation(args):
+    """`(source folder, target folder)`: B -> A, photos (or Serif glyphs) into
+    paintings (or Sans)."""
     root = args.data or os.path.join(args.output, "demo_data")
-    # B -> A: photos (or Serif glyphs) into paintings (or Sans).
-    source, target = (
-        os.path.join(root, "testB"),
-        os.path.join(args.output, "translated"),
-    )
-    translate = ["translate", "--model", args.output, "--direction", "ba", source]
-    return [train, translate + ["--output", target]]
+    return os.path.join(root, "testB"), os.path.join(args.output, "translated")
 
 
 def main(argv=None):
-    args, extra = parse_args(argv)
+    args = parse_args(argv)
     if args.demo:  # test images for the translate step
         root = os.path.join(args.output, "demo_data")
         if not os.path.isdir(os.path.join(root, "testB")):
             datasets.write_folders(root, "glyphs", image_size=32, samples_per_char=1)
-    for command in commands(args, extra):
-        print("+ keras-gans " + " ".join(command), flush=True)
-        status = cli.main(command)
-        if status:
-            return status
+    data, overrides = settings(args)
+    run_dir, config = runs.prepare(
+        "cyclegan", data, overrides, output=args.output, resume=args.resume
+    )
+    model = runs.train(config, run_dir, resume=args.resume)
+    source, target = translation(args)
+    translator = ImageTranslator(model.inference_generator("ba"))
+    written, _ = runs.translate_files(translator, [source], target)
+    print(f"Translated {written} image(s) from {source} into {target}")
     return 0
 
 

@@ -27,16 +27,18 @@ write-up), Adam 2e-4 with betas (0.5, 0.999), batch 4, 1 epoch. The seed's
 albumentations augmentation is replaced by the paper's resize-286 /
 random-crop-256 / flip pipeline of `keras_gans.data`.
 
-This script only builds `keras-gans` command lines (printed before they run);
-extra options go to `keras-gans train` (e.g. `--epochs 10`). Run it again
-with `--resume` to continue an interrupted run.
+This script runs the library directly (`keras_gans.runs`,
+`keras_gans.inference`); `keras-gans train cyclegan --preset
+resnet9_monet_kaggle --data-a ... --data-b ...` is the same run from the
+command line. Run it again with `--resume` to continue an interrupted run.
 """
 
 import argparse
 import os
 import sys
 
-from keras_gans import cli
+from keras_gans import runs
+from keras_gans.inference import ImageTranslator
 
 PRESET = "resnet9_monet_kaggle"
 
@@ -50,44 +52,51 @@ def parse_args(argv=None):
     parser.add_argument(
         "--translate", action="store_true", help="then paint photo_jpg/ into images/"
     )
-    parser.add_argument("--epochs", help="default: the preset's 1 (demo: 4)")
+    parser.add_argument("--epochs", type=int, help="default: the preset's 1")
+    parser.add_argument("--image-size", type=int, help="default: the preset's 256")
+    parser.add_argument("--batch-size", type=int, help="default: the preset's")
     parser.add_argument("--output", default="runs/seed002_resnet9_monet_kaggle")
     parser.add_argument("--resume", action="store_true")
-    return parser.parse_known_args(argv)
+    return parser.parse_args(argv)
 
 
-def commands(args, extra=()):
-    """The `keras-gans` command lines this experiment runs, in order."""
-    train = ["train", "cyclegan", "--preset", PRESET, "--output", args.output]
+def settings(args):
+    """`(data, overrides)` of the run for `keras_gans.runs.prepare`."""
+    data = None  # the demo data
     if args.data and args.tfrecords:
-        train += [
-            "--tfrecords-a", os.path.join(args.data, "photo_tfrec"),
-            "--tfrecords-b", os.path.join(args.data, "monet_tfrec"),
-        ]  # fmt: skip
+        data = runs.data_spec(
+            "cyclegan",
+            tfrecords_a=[os.path.join(args.data, "photo_tfrec")],
+            tfrecords_b=[os.path.join(args.data, "monet_tfrec")],
+        )
     elif args.data:
-        train += [
-            "--data-a", os.path.join(args.data, "photo_jpg"),
-            "--data-b", os.path.join(args.data, "monet_jpg"),
-        ]  # fmt: skip
-    if args.epochs:
-        train += ["--epochs", str(args.epochs)]
-    if args.resume:
-        train.append("--resume")
-    result = [train + list(extra)]
-    if args.translate and args.data:
-        photos = os.path.join(args.data, "photo_jpg")
-        target = os.path.join(args.output, "images")
-        result.append(["translate", "--model", args.output, photos, "--output", target])
-    return result
+        data = runs.data_spec(
+            "cyclegan",
+            data_a=os.path.join(args.data, "photo_jpg"),
+            data_b=os.path.join(args.data, "monet_jpg"),
+        )
+    overrides = {
+        "preset": PRESET,
+        "epochs": args.epochs,
+        "image_size": args.image_size,
+        "batch_size": args.batch_size,
+    }
+    return data, overrides
 
 
 def main(argv=None):
-    args, extra = parse_args(argv)
-    for command in commands(args, extra):
-        print("+ keras-gans " + " ".join(command), flush=True)
-        status = cli.main(command)
-        if status:
-            return status
+    args = parse_args(argv)
+    data, overrides = settings(args)
+    run_dir, config = runs.prepare(
+        "cyclegan", data, overrides, output=args.output, resume=args.resume
+    )
+    model = runs.train(config, run_dir, resume=args.resume)
+    if args.translate and args.data:
+        photos = os.path.join(args.data, "photo_jpg")
+        target = os.path.join(args.output, "images")
+        translator = ImageTranslator(model.inference_generator("ab"))
+        written, _ = runs.translate_files(translator, [photos], target)
+        print(f"Painted {written} photo(s) into {target}")
     return 0
 
 

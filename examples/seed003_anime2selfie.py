@@ -25,9 +25,10 @@ samples of the two; this script prints the last epoch's losses of each run
 side by side (from `history.csv`) and leaves `samples/` and `losses.png` in
 each run folder (`<output>/cyclegan`, `<output>/uvcgan`).
 
-This script only builds `keras-gans` command lines (printed before they run);
-extra options go to `keras-gans train`. Run it again with `--resume` to
-continue interrupted runs.
+This script runs the library directly (`keras_gans.runs`); `keras-gans
+train cyclegan --preset cyclegan_anime2selfie --data ...` is the same run
+from the command line. Run it again with `--resume` to continue interrupted
+runs.
 """
 
 import argparse
@@ -35,7 +36,7 @@ import csv
 import os
 import sys
 
-from keras_gans import cli
+from keras_gans import runs
 
 PRESETS = {"cyclegan": "cyclegan_anime2selfie", "uvcgan": "uvcgan_anime2selfie"}
 REPORTED = ("g_loss", "d_a_loss", "d_b_loss")
@@ -49,26 +50,27 @@ def parse_args(argv=None):
     parser.add_argument(
         "--model", choices=("cyclegan", "uvcgan", "both"), default="both"
     )
-    parser.add_argument("--epochs", help="default: the presets' 20 (demo: 4)")
+    parser.add_argument("--epochs", type=int, help="default: the presets' 20")
+    parser.add_argument("--image-size", type=int, help="default: the presets' 64")
+    parser.add_argument("--batch-size", type=int, help="default: the presets'")
     parser.add_argument("--output", default="runs/seed003_anime2selfie")
     parser.add_argument("--resume", action="store_true")
-    return parser.parse_known_args(argv)
+    return parser.parse_args(argv)
 
 
-def commands(args, extra=()):
-    """The `keras-gans` command lines this experiment runs, in order."""
+def planned_runs(args):
+    """`[(run folder, data, overrides)]` of the runs, for `runs.prepare`."""
     models = list(PRESETS) if args.model == "both" else [args.model]
+    data = runs.data_spec("cyclegan", args.data) if args.data else None  # None: demo
     result = []
     for model in models:
-        run = os.path.join(args.output, model)
-        train = ["train", "cyclegan", "--preset", PRESETS[model], "--output", run]
-        if args.data:
-            train += ["--data", args.data]
-        if args.epochs:
-            train += ["--epochs", str(args.epochs)]
-        if args.resume:
-            train.append("--resume")
-        result.append(train + list(extra))
+        overrides = {
+            "preset": PRESETS[model],
+            "epochs": args.epochs,
+            "image_size": args.image_size,
+            "batch_size": args.batch_size,
+        }
+        result.append((os.path.join(args.output, model), data, overrides))
     return result
 
 
@@ -80,19 +82,18 @@ def last_losses(run):
 
 
 def main(argv=None):
-    args, extra = parse_args(argv)
-    for command in commands(args, extra):
-        print("+ keras-gans " + " ".join(command), flush=True)
-        status = cli.main(command)
-        if status:
-            return status
+    args = parse_args(argv)
+    planned = planned_runs(args)
+    for output, data, overrides in planned:
+        run_dir, config = runs.prepare(
+            "cyclegan", data, overrides, output=output, resume=args.resume
+        )
+        runs.train(config, run_dir, resume=args.resume)
     print(f"{'model':<10}" + "".join(f"{k:>12}" for k in REPORTED))
-    for command in commands(args, extra):
-        run = command[command.index("--output") + 1]
-        model = os.path.basename(run)
-        losses = last_losses(run)
+    for output, _, _ in planned:
+        losses = last_losses(output)
         print(
-            f"{model:<10}"
+            f"{os.path.basename(output):<10}"
             + "".join(f"{losses.get(k, float('nan')):>12.4f}" for k in REPORTED)
         )
     return 0

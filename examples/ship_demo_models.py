@@ -83,7 +83,7 @@ def ship_cyclegan(run, folder):
 
     from keras_gans import datasets
     from keras_gans.export import export_generator
-    from keras_gans.imaging import to_uint8
+    from keras_gans.imaging import from_uint8, to_uint8
 
     model = _inference_cyclegan(_load(run))
     _fresh(folder)
@@ -91,7 +91,7 @@ def ship_cyclegan(run, folder):
     export_generator(model, folder, direction="ab", version=1)
     a, b, _ = datasets.glyph_pairs(32, split="test", chars=CHARS)
     inputs = to_uint8(a)
-    x = inputs.astype("float32") / 127.5 - 1.0
+    x = from_uint8(inputs)
     np.savez_compressed(
         os.path.join(folder, "expected.npz"),
         inputs=inputs,

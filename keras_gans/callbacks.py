@@ -8,16 +8,25 @@ They work on any `keras_gans.models.base.GANModel` (CycleGAN, DCGAN):
 - `SampleGridLogger`: image grids as PNG files and TensorBoard images;
 - `LossPlotter`: a PNG of the loss curves;
 - `SampleDiversity`: a mode-collapse signal of a noise-to-image GAN (DCGAN)
-  logged every epoch (`sample_diversity`).
+  logged every epoch (`sample_diversity`);
+- `ResumableLossPlotter`: a `LossPlotter` that keeps a resumed run's earlier
+  epochs (from its `history.csv`);
+- `EventFileLogger`: TensorBoard scalars and sample grids with TensorFlow
+  alone (no `tensorboard` package).
+- `from_preset(name)`: the callbacks that carry out a preset's schedule.
 
 The schedules are functions of the epoch number only, so they give the
 same values after a `keras.callbacks.BackupAndRestore` resume.
 """
 
+import csv
+import math
 import os
 
 import keras
 import numpy as np
+
+from keras_gans import imaging, presets
 
 
 def _check_model(model, callback):
@@ -344,7 +353,7 @@ def sample_diversity(images):
     """
     x = np.asarray(keras.ops.convert_to_numpy(images))
     if x.dtype == np.uint8:
-        x = x.astype("float64") / 127.5 - 1.0
+        x = imaging.to_unit_range(x.astype("float64"))
     x = x.reshape(len(x), -1).astype("float64")
     if len(x) < 2:
         raise ValueError(
@@ -532,3 +541,188 @@ class LossPlotter(keras.callbacks.Callback):
 
     def get_config(self):
         return {"path": self.path, "keys": self.keys}
+
+
+def _write_scalar_summary(tag, value, step):
+    """A TensorBoard scalar (the "scalars" plugin format) through the core
+    `tf.summary.write`, like `_write_image_summary`."""
+    import tensorflow as tf
+    from tensorflow.core.framework import summary_pb2
+
+    metadata = summary_pb2.SummaryMetadata()
+    metadata.plugin_data.plugin_name = "scalars"
+    value = tf.constant(value, tf.float32)
+    return tf.summary.write(tag, value, step=step, metadata=metadata)
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class ResumableLossPlotter(LossPlotter):
+    """A `LossPlotter` that also plots the epochs of earlier runs of a resumed
+    run, read from the run's `history.csv` (written by `keras.callbacks.CSVLogger`).
+
+    Args:
+        path: str. The PNG file to (over)write.
+        csv_path: str. The run's CSV log.
+
+    Example:
+
+    ```python
+    from keras_gans.callbacks import ResumableLossPlotter
+
+    plotter = ResumableLossPlotter("run/losses.png", "run/history.csv")
+    ```
+    """
+
+    def __init__(self, path, csv_path):
+        super().__init__(path)
+        self.csv_path = os.fspath(csv_path)
+        self._earlier = None
+
+    def on_train_begin(self, logs=None):
+        super().on_train_begin(logs)
+        self._earlier = _read_history(self.csv_path)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        rows, self._earlier = self._earlier or [], None
+        for row in rows:
+            if int(row["epoch"]) < epoch:
+                super().on_epoch_end(int(row["epoch"]), _floats(row))
+
+    def get_config(self):
+        return {"path": self.path, "csv_path": self.csv_path}
+
+
+def _floats(row):
+    """The numeric values of a CSV row (Keras writes "NA" for missing ones)."""
+    values = {}
+    for key, value in row.items():
+        if key == "epoch":
+            continue
+        try:
+            values[key] = float(value)
+        except (TypeError, ValueError):
+            continue
+    return {k: v for k, v in values.items() if not math.isnan(v)}
+
+
+def _read_history(csv_path):
+    if not os.path.isfile(csv_path):
+        return []
+    with open(csv_path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    # A resumed run may have logged an epoch twice: keep the last one.
+    by_epoch = {}
+    for row in rows:
+        try:
+            by_epoch[int(row["epoch"])] = row
+        except (KeyError, ValueError):
+            continue
+    return [by_epoch[e] for e in sorted(by_epoch)]
+
+
+class EventFileLogger(keras.callbacks.Callback):
+    """TensorBoard event files without the `tensorboard` package.
+
+    At the end of every epoch, writes each logged value as a scalar
+    (`epoch_<name>`), the model's loss weights (`loss_weight_<name>`) and
+    learning rates (`learning_rate_<optimizer>`), and the epoch's sample
+    grid PNG from `samples_dir` (`samples`, as written by
+    `SampleGridLogger`), all at step = the 1-based epoch. Only core
+    TensorFlow ops are used (`tf.summary.write` with the scalar and image
+    plugins' metadata), so TensorBoard reads the files while TensorFlow
+    alone writes them.
+
+    Args:
+        log_dir: str. The folder of the event files.
+        samples_dir: str or None. The folder of `epoch_0001.png`, ...
+            Defaults to `None` (no images).
+
+    Example:
+
+    ```python
+    from keras_gans.callbacks import EventFileLogger
+
+    logger = EventFileLogger("run/logs", samples_dir="run/samples")
+    # model.fit(ds, epochs=2, callbacks=[logger]); tensorboard --logdir run
+    ```
+    """
+
+    def __init__(self, log_dir, samples_dir=None):
+        super().__init__()
+        self.log_dir = os.fspath(log_dir)
+        self.samples_dir = None if samples_dir is None else os.fspath(samples_dir)
+        self._writer = None
+
+    def on_train_begin(self, logs=None):
+        import tensorflow as tf
+
+        if self._writer is None:
+            self._writer = tf.summary.create_file_writer(self.log_dir)
+
+    def _scalars(self, logs):
+        scalars = {}
+        for key, value in (logs or {}).items():
+            try:
+                scalars[f"epoch_{key}"] = float(value)
+            except (TypeError, ValueError):
+                continue
+        model = self.model
+        for name, variable in getattr(model, "gan_loss_weights", {}).items():
+            scalars[f"loss_weight_{name}"] = float(variable.numpy())
+        for name, opt in getattr(model, "gan_optimizers", {}).items():
+            scalars[f"learning_rate_{name}"] = float(
+                keras.ops.convert_to_numpy(opt.learning_rate)
+            )
+        return scalars
+
+    def on_epoch_end(self, epoch, logs=None):
+        from PIL import Image
+
+        step = epoch + 1
+        with self._writer.as_default():
+            for tag, value in self._scalars(logs).items():
+                _write_scalar_summary(tag, value, step)
+            png = None
+            if self.samples_dir is not None:
+                png = os.path.join(self.samples_dir, f"epoch_{step:04d}.png")
+            if png is not None and os.path.isfile(png):
+                with Image.open(png) as image:
+                    _write_image_summary("samples", np.asarray(image), step)
+        self._writer.flush()
+
+    def on_train_end(self, logs=None):
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+
+def from_preset(name):
+    """The callbacks that carry out preset `name`'s schedule.
+
+    A `LossWeightScheduler` when the preset switches loss weights, a
+    `LinearDecay` when it decays the learning rates
+    (`keras_gans.presets.get(name)["schedule"]`).
+
+    Args:
+        name: str. A preset name (or an alias, e.g. `"cspup_demo"`).
+
+    Returns:
+        A list of `keras.callbacks.Callback` (possibly empty).
+
+    Example:
+
+    ```python
+    import keras_gans
+
+    keras_gans.callbacks.from_preset("cyclegan_paper")  # [LinearDecay(100 -> 200)]
+    ```
+    """
+    schedule = presets.get(name)["schedule"]
+    result = []
+    if schedule.get("loss_weights"):
+        result.append(LossWeightScheduler(schedule["loss_weights"]))
+    if schedule.get("decay_start_epoch") is not None:
+        result.append(
+            LinearDecay(schedule["decay_start_epoch"], schedule["decay_end_epoch"])
+        )
+    return result

@@ -7,8 +7,11 @@
   score a translation.
 - `shapes`: one coloured circle, square or triangle per image, a simple
   noise-to-image set for a small DCGAN on CPU.
-- `write_folders`: either set as PNG folders (`trainA/ trainB/ testA/ testB/`
-  or `train/ test/`) for the folder loaders, the CLI and the examples.
+- `paired_glyphs`: exact (input, target) pairs for pix2pix: a Sans glyph and
+  the same glyph in bold (ink grown by one pixel) or in Serif.
+- `write_folders`: a set as PNG folders (`trainA/ trainB/ testA/ testB/`, or
+  `train/ test/`: shapes, or paired glyphs side by side) for the folder
+  loaders, the CLI and the examples.
 
 Font licence: the DejaVu fonts are read from the copy that matplotlib ships
 (`matplotlib/mpl-data/fonts/ttf/`, licence text in `LICENSE_DEJAVU` there):
@@ -27,7 +30,14 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gans.data import _pipeline
-from keras_gans.data._unpaired import unpaired
+from keras_gans.data._unpaired import two_domains
+from keras_gans.imaging import (
+    font_path,  # noqa: F401 (public: datasets.font_path)
+    from_uint8,
+    to_uint8,
+    to_unit_range,
+)
+from keras_gans.imaging import load_font as _font
 
 #: The characters rendered by `glyphs`: digits, upper- and lower-case letters.
 GLYPH_CHARS = string.digits + string.ascii_uppercase + string.ascii_lowercase
@@ -40,41 +50,6 @@ SHAPE_KINDS = ("circle", "square", "triangle")
 _SUPERSAMPLE = 4
 _SPLITS = {"train": 0, "test": 1}
 _DEFAULT_SAMPLES = {"train": 8, "test": 2}
-
-
-def font_path(filename):
-    """The path of a font file shipped with matplotlib.
-
-    Args:
-        filename: str. A file name in matplotlib's `mpl-data/fonts/ttf/`,
-            e.g. `"DejaVuSans.ttf"`.
-
-    Returns:
-        str. The absolute path of the font file.
-
-    Example:
-    ```python
-    from keras_gans import datasets
-
-    print(datasets.font_path("DejaVuSerif.ttf").endswith("DejaVuSerif.ttf"))  # True
-    ```
-    """
-    import matplotlib
-
-    path = os.path.join(matplotlib.get_data_path(), "fonts", "ttf", filename)
-    if not os.path.isfile(path):
-        raise FileNotFoundError(
-            f"Font {filename!r} is not in matplotlib's fonts folder "
-            f"({os.path.dirname(path)})."
-        )
-    return path
-
-
-@functools.lru_cache(maxsize=256)
-def _font(filename, pixel_size):
-    from PIL import ImageFont
-
-    return ImageFont.truetype(font_path(filename), pixel_size)
 
 
 def _check_size(image_size):
@@ -300,11 +275,7 @@ def glyph_pairs(
             a.append(render_glyph(c, GLYPH_FONTS["A"], image_size, **kw))
             b.append(render_glyph(c, GLYPH_FONTS["B"], image_size, **kw))
             labels.append(c)
-    return _to_unit(np.stack(a)), _to_unit(np.stack(b)), labels
-
-
-def _to_unit(images):
-    return images.astype(np.float32) / 127.5 - 1.0
+    return from_uint8(np.stack(a)), from_uint8(np.stack(b)), labels
 
 
 def _array_dataset(images, *, batch_size, shuffle, seed, repeat, drop_remainder):
@@ -318,9 +289,9 @@ def _array_dataset(images, *, batch_size, shuffle, seed, repeat, drop_remainder)
         ds = ds.shuffle(
             len(images), seed=_pipeline.mix_seed(base, 1), reshuffle_each_iteration=True
         )
-    ds = ds.repeat(None if repeat is True else (1 if repeat is False else int(repeat)))
+    ds = ds.repeat(_pipeline.repeat_count(repeat))
     ds = ds.map(
-        _pipeline.graph_fn(lambda x: tf.cast(x, tf.float32) / 127.5 - 1.0),
+        _pipeline.graph_fn(lambda x: to_unit_range(tf.cast(x, tf.float32))),
         num_parallel_calls=_pipeline.AUTOTUNE,
     )
     if batch_size is not None:
@@ -386,31 +357,14 @@ def glyphs(
     )
     shuffle = split == "train" if shuffle is None else bool(shuffle)
     seeds = (_pipeline.mix_seed(seed, 21) % 2**31, _pipeline.mix_seed(seed, 22) % 2**31)
-    if zip_domains:
-        ds_a, ds_b = (
-            _array_dataset(
-                x,
-                batch_size=None,
-                shuffle=shuffle,
-                seed=s,
-                repeat=False,
-                drop_remainder=False,
-            )
-            for x, s in zip((a, b), seeds)
-        )
-        return unpaired(
-            ds_a, ds_b, batch_size=batch_size, drop_remainder=drop_remainder
-        )
-    return tuple(
-        _array_dataset(
-            x,
-            batch_size=batch_size,
-            shuffle=shuffle,
-            seed=s,
-            repeat=False,
-            drop_remainder=drop_remainder,
-        )
-        for x, s in zip((a, b), seeds)
+    return two_domains(
+        lambda source, **batching: _array_dataset(
+            source[0], shuffle=shuffle, seed=source[1], repeat=False, **batching
+        ),
+        list(zip((a, b), seeds)),
+        zip_domains=zip_domains,
+        batch_size=batch_size,
+        drop_remainder=drop_remainder,
     )
 
 
@@ -549,18 +503,23 @@ def write_folders(
     `testA/ testB/` (paired: `testA/0007_u0041.png` and `testB/0007_u0041.png`
     show the same character with the same jitter), so
     `keras_gans.data.cyclegan_folders(root)` reads them. `"shapes"` writes
-    `train/` and `test/` (an eighth as many images).
+    `train/` and `test/` (an eighth as many images). `"paired_glyphs"`
+    writes `train/` and `test/` with input and target side by side (the
+    pairs of `paired_glyph_arrays`), for `keras_gans.data.paired_folder`.
 
     Args:
         root: str. The folder to fill (created if missing).
-        name: str. `"glyphs"` or `"shapes"`. Defaults to `"glyphs"`.
+        name: str. `"glyphs"`, `"shapes"` or `"paired_glyphs"`. Defaults to
+            `"glyphs"`.
         image_size: int. Image side. Defaults to `32`.
         seed: int. Defaults to `0`.
         overwrite: bool. Allow writing into non-empty sub-folders. Defaults
             to `False`.
         **kwargs: For `"glyphs"`: `samples_per_char` (train; the test split
             has one pair per character), `chars`, `jitter`. For `"shapes"`:
-            `n` (train images; default 2048), `kinds`.
+            `n` (train images; default 2048), `kinds`. For `"paired_glyphs"`:
+            `task`, `samples_per_char` (train; 2 per character in test),
+            `chars`, `jitter`.
 
     Returns:
         dict. Sub-folder name -> number of PNG files written.
@@ -574,16 +533,12 @@ def write_folders(
     print(counts)  # {'trainA': 62, 'trainB': 62, 'testA': 62, 'testB': 62}
     ```
     """
-    if name not in ("glyphs", "shapes"):
+    if name not in _WRITERS:
         raise ValueError(
-            f"`name` must be 'glyphs' or 'shapes'. Received: name={name!r}"
+            f"`name` must be one of {sorted(_WRITERS)}. Received: name={name!r}"
         )
+    subfolders, allowed, write = _WRITERS[name]
     root = os.fspath(root)
-    subfolders = (
-        ("trainA", "trainB", "testA", "testB")
-        if name == "glyphs"
-        else ("train", "test")
-    )
     if not overwrite:
         for sub in subfolders:
             folder = os.path.join(root, sub)
@@ -591,37 +546,238 @@ def write_folders(
                 raise FileExistsError(
                     f"{folder!r} is not empty; pass overwrite=True to write into it."
                 )
+    unknown = sorted(set(kwargs) - allowed)
+    if unknown:
+        raise ValueError(
+            f"Unknown arguments for {name!r}: {unknown}; allowed: {sorted(allowed)}"
+        )
+    return write(root, image_size, seed, **kwargs)
+
+
+def _write_glyphs(root, image_size, seed, **kwargs):
+    """`trainA/ trainB/` (unpaired) and `testA/ testB/` (paired) glyph PNGs."""
     counts = {}
-    if name == "glyphs":
-        allowed = {"samples_per_char", "chars", "jitter"}
-        unknown = sorted(set(kwargs) - allowed)
-        if unknown:
-            raise ValueError(
-                f"Unknown arguments for 'glyphs': {unknown}; allowed: {sorted(allowed)}"
-            )
-        a, la, b, lb = glyph_domains(image_size, split="train", seed=seed, **kwargs)
-        for sub, images, labels in (("trainA", a, la), ("trainB", b, lb)):
-            names = [f"{i:04d}_u{ord(c):04x}.png" for i, c in enumerate(labels)]
-            counts[sub] = _write_pngs(os.path.join(root, sub), images, names)
-        pair_kwargs = {k: v for k, v in kwargs.items() if k != "samples_per_char"}
-        ta, tb, labels = glyph_pairs(image_size, split="test", seed=seed, **pair_kwargs)
+    a, la, b, lb = glyph_domains(image_size, split="train", seed=seed, **kwargs)
+    for sub, images, labels in (("trainA", a, la), ("trainB", b, lb)):
         names = [f"{i:04d}_u{ord(c):04x}.png" for i, c in enumerate(labels)]
-        for sub, images in (("testA", ta), ("testB", tb)):
-            images = np.round((images + 1.0) * 127.5).astype(np.uint8)
-            counts[sub] = _write_pngs(os.path.join(root, sub), images, names)
-    else:
-        allowed = {"n", "kinds"}
-        unknown = sorted(set(kwargs) - allowed)
-        if unknown:
-            raise ValueError(
-                f"Unknown arguments for 'shapes': {unknown}; allowed: {sorted(allowed)}"
-            )
-        n = kwargs.get("n", 2048)
-        kinds = kwargs.get("kinds", SHAPE_KINDS)
-        _check_count(n, "n")
-        train = shape_images(n, image_size, kinds=kinds, seed=seed)
-        test = shape_images(max(1, n // 8), image_size, kinds=kinds, seed=seed + 1)
-        for sub, images in (("train", train), ("test", test)):
-            names = [f"{i:05d}.png" for i in range(len(images))]
-            counts[sub] = _write_pngs(os.path.join(root, sub), images, names)
+        counts[sub] = _write_pngs(os.path.join(root, sub), images, names)
+    pair_kwargs = {k: v for k, v in kwargs.items() if k != "samples_per_char"}
+    ta, tb, labels = glyph_pairs(image_size, split="test", seed=seed, **pair_kwargs)
+    names = [f"{i:04d}_u{ord(c):04x}.png" for i, c in enumerate(labels)]
+    for sub, images in (("testA", ta), ("testB", tb)):
+        counts[sub] = _write_pngs(os.path.join(root, sub), to_uint8(images), names)
     return counts
+
+
+def _write_shapes(root, image_size, seed, n=2048, kinds=SHAPE_KINDS):
+    """`train/` (`n` images) and `test/` (an eighth as many) shape PNGs."""
+    _check_count(n, "n")
+    train = shape_images(n, image_size, kinds=kinds, seed=seed)
+    test = shape_images(max(1, n // 8), image_size, kinds=kinds, seed=seed + 1)
+    counts = {}
+    for sub, images in (("train", train), ("test", test)):
+        names = [f"{i:05d}.png" for i in range(len(images))]
+        counts[sub] = _write_pngs(os.path.join(root, sub), images, names)
+    return counts
+
+
+#: `write_folders` name -> (sub-folders, keyword arguments, writer).
+_WRITERS = {
+    "glyphs": (
+        ("trainA", "trainB", "testA", "testB"),
+        {"samples_per_char", "chars", "jitter"},
+        _write_glyphs,
+    ),
+    "shapes": (("train", "test"), {"n", "kinds"}, _write_shapes),
+}
+
+
+# === Paired glyphs (pix2pix demo) ===
+
+#: `paired_glyphs` tasks: input -> target.
+PAIRED_GLYPH_TASKS = ("bold", "serif")
+
+
+def grow_ink(images):
+    """Grow the dark ink of uint8 images by one pixel (a 3x3 minimum filter).
+
+    Args:
+        images: uint8 array `(n, H, W, C)`.
+
+    Returns:
+        A uint8 array of the same shape.
+
+    Example:
+    ```python
+    import numpy as np
+    from keras_gans import datasets
+
+    dot = np.full((1, 5, 5, 3), 255, np.uint8)
+    dot[0, 2, 2] = 0
+    print((datasets.grow_ink(dot)[0, ..., 0] == 0).sum())  # 9
+    ```
+    """
+    p = np.pad(images, ((0, 0), (1, 1), (1, 1), (0, 0)), mode="edge")
+    h, w = images.shape[1:3]
+    shifted = [p[:, i : i + h, j : j + w] for i in range(3) for j in range(3)]
+    return np.min(np.stack(shifted), axis=0)
+
+
+def paired_glyph_arrays(
+    image_size=32,
+    *,
+    task="bold",
+    split="train",
+    samples_per_char=None,
+    chars=None,
+    jitter=True,
+    seed=0,
+):
+    """Exact (input, target) glyph pairs as float32 arrays in [-1, 1].
+
+    The input is a DejaVu Sans glyph (random position, size and colours);
+    the target is the same glyph made bold (`task="bold"`: the ink grown by
+    one pixel, `grow_ink`) or the same character, position, size and
+    colours in DejaVu Serif (`task="serif"`, `glyph_pairs`). The splits
+    draw different jitter.
+
+    Args:
+        image_size: int. Image side. Defaults to `32`.
+        task: str. `"bold"` or `"serif"`. Defaults to `"bold"`.
+        split: str. `"train"` or `"test"`. Defaults to `"train"`.
+        samples_per_char: int or None. Pairs per character. Defaults to
+            `None` (8 for train: 496 pairs; 2 for test).
+        chars: str or None. Defaults to `None` (`GLYPH_CHARS`).
+        jitter: bool. Random shift / scale / colours. Defaults to `True`.
+        seed: int. Seed of the jitter. Defaults to `0`.
+
+    Returns:
+        `(x, y, chars)`: float32 arrays `(N, image_size, image_size, 3)` and
+        the character of each pair.
+
+    Example:
+    ```python
+    from keras_gans import datasets
+
+    x, y, chars = datasets.paired_glyph_arrays(32, chars="Ag", samples_per_char=1)
+    print(x.shape, y.shape, chars)  # (2, 32, 32, 3) (2, 32, 32, 3) ['A', 'g']
+    ```
+    """
+    if task not in PAIRED_GLYPH_TASKS:
+        raise ValueError(
+            f"`task` must be one of {PAIRED_GLYPH_TASKS}. Received: task={task!r}"
+        )
+    if samples_per_char is None:
+        samples_per_char = _DEFAULT_SAMPLES.get(split, 1)
+    a, b, labels = glyph_pairs(
+        image_size,
+        split=split,
+        samples_per_char=samples_per_char,
+        chars=chars,
+        jitter=jitter,
+        seed=seed,
+    )
+    if task == "bold":
+        b = from_uint8(grow_ink(to_uint8(a)))
+    return a, b, labels
+
+
+def paired_glyphs(
+    image_size=32,
+    *,
+    task="bold",
+    split="train",
+    batch_size=1,
+    samples_per_char=None,
+    chars=None,
+    jitter=True,
+    shuffle=None,
+    seed=0,
+    direction="AtoB",
+    drop_remainder=False,
+):
+    """Paired glyphs for pix2pix: Sans -> bold (or Serif), a `tf.data.Dataset`.
+
+    The pairs of `paired_glyph_arrays`: the target of every input is known
+    exactly, so a model's held-out error `mean |G(x) - y|` can be compared
+    with the identity baseline `mean |x - y|`.
+
+    Args:
+        image_size: int. Image side. Defaults to `32`.
+        task: str. `"bold"` or `"serif"`. Defaults to `"bold"`.
+        split: str. `"train"` or `"test"`. Defaults to `"train"`.
+        batch_size: int or None. Pairs per batch; `None`: single pairs.
+            Defaults to `1`.
+        samples_per_char: int or None. Pairs per character. Defaults to
+            `None` (8 for train: 496 pairs; 2 for test).
+        chars: str or None. Defaults to `None` (`GLYPH_CHARS`).
+        jitter: bool. Random shift / scale / colours. Defaults to `True`.
+        shuffle: bool or None. Defaults to `None` (shuffle the train split).
+        seed: int. Seeds the rendering and the shuffle. Defaults to `0`.
+        direction: str. `"AtoB"` (Sans -> target) or `"BtoA"`. Defaults to
+            `"AtoB"`.
+        drop_remainder: bool. Defaults to `False`.
+
+    Returns:
+        A `tf.data.Dataset` of `(input, target)` float32 images in [-1, 1].
+
+    Example:
+    ```python
+    from keras_gans import datasets
+
+    ds = datasets.paired_glyphs(32, batch_size=4, samples_per_char=1)
+    x, y = next(iter(ds))
+    print(x.shape, y.shape)  # (4, 32, 32, 3) (4, 32, 32, 3)
+    ```
+    """
+    if direction not in ("AtoB", "BtoA"):
+        raise ValueError(
+            f"`direction` must be 'AtoB' or 'BtoA'. Received: direction={direction!r}"
+        )
+    _pipeline.check_common(batch_size, False, seed, None)
+    a, b, _ = paired_glyph_arrays(
+        image_size,
+        task=task,
+        split=split,
+        samples_per_char=samples_per_char,
+        chars=chars,
+        jitter=jitter,
+        seed=seed,
+    )
+    x, y = (a, b) if direction == "AtoB" else (b, a)
+    ds = tf.data.Dataset.from_tensor_slices((x, y))
+    if split == "train" if shuffle is None else shuffle:
+        ds = ds.shuffle(
+            len(x),
+            seed=_pipeline.mix_seed(seed, 23) % 2**31,
+            reshuffle_each_iteration=True,
+        )
+    if batch_size is not None:
+        ds = ds.batch(batch_size, drop_remainder=drop_remainder)
+    return ds.prefetch(_pipeline.AUTOTUNE)
+
+
+def _write_paired_glyphs(root, image_size, seed, **kwargs):
+    """`train/` and `test/` PNGs with A (input) and B (target) side by side."""
+    counts = {}
+    for split in ("train", "test"):
+        options = dict(kwargs)
+        if split == "test":
+            options.pop("samples_per_char", None)
+        options.setdefault("samples_per_char", _DEFAULT_SAMPLES[split])
+        a, b, labels = paired_glyph_arrays(
+            image_size, split=split, seed=seed, **options
+        )
+        names = [f"{i:04d}_u{ord(c):04x}.png" for i, c in enumerate(labels)]
+        side_by_side = to_uint8(np.concatenate([a, b], axis=2))
+        counts[split] = _write_pngs(os.path.join(root, split), side_by_side, names)
+    return counts
+
+
+# `write_folders(root, "paired_glyphs")`: the aligned layout of
+# `keras_gans.data.paired_folder` (A | B in each file).
+_WRITERS["paired_glyphs"] = (
+    ("train", "test"),
+    {"task", "samples_per_char", "chars", "jitter"},
+    _write_paired_glyphs,
+)

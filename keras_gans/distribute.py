@@ -175,6 +175,17 @@ def get_strategy(name="mirrored", devices=None):
                 f"Received: devices={devices!r}"
             )
         return name
+    key = _strategy_key(name, devices)
+    if key == "default":
+        return tf.distribute.get_strategy()
+    if key == "multiworker":
+        check_tf_config()
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    return _mirrored(devices)
+
+
+def _strategy_key(name, devices):
+    """The entry of `STRATEGIES` that `name` means; errors for bad arguments."""
     if name is not None and not isinstance(name, str):
         raise ValueError(
             f"`name` must be one of {STRATEGIES}, None or a "
@@ -193,11 +204,11 @@ def get_strategy(name="mirrored", devices=None):
             "CUDA_VISIBLE_DEVICES on the worker). Received: "
             f"name={name!r}, devices={devices!r}"
         )
-    if key == "default":
-        return tf.distribute.get_strategy()
-    if key == "multiworker":
-        check_tf_config()
-        return tf.distribute.MultiWorkerMirroredStrategy()
+    return key
+
+
+def _mirrored(devices):
+    """A `MirroredStrategy` over `devices` (all local GPUs for None)."""
     names = parse_devices(devices)
     if names is None:
         return tf.distribute.MirroredStrategy()
@@ -244,6 +255,17 @@ def check_tf_config(tf_config=None):
     """
     if tf_config is None:
         tf_config = os.environ.get("TF_CONFIG", "")
+    config = _parse_tf_config(tf_config)
+    if config is None:
+        return None
+    cluster = config.get("cluster")
+    _check_cluster(cluster, tf_config)
+    _check_task(config.get("task"), cluster, tf_config)
+    return config
+
+
+def _parse_tf_config(tf_config):
+    """A `TF_CONFIG` str or dict as a dict; None for a blank string."""
     if isinstance(tf_config, str):
         if not tf_config.strip():
             return None
@@ -260,7 +282,11 @@ def check_tf_config(tf_config=None):
         raise ValueError(
             f"TF_CONFIG must be a JSON object. Received: TF_CONFIG={tf_config!r}"
         )
-    cluster = config.get("cluster")
+    return config
+
+
+def _check_cluster(cluster, tf_config):
+    """Raise unless `cluster` maps job names to lists of 'host:port'."""
     if not isinstance(cluster, dict) or not cluster:
         raise ValueError(
             "TF_CONFIG needs a 'cluster' mapping of job names ('chief', "
@@ -276,7 +302,10 @@ def check_tf_config(tf_config=None):
                 f"TF_CONFIG cluster job {job!r} must be a non-empty list of "
                 f"'host:port' strings. Received: {addresses!r}"
             )
-    task = config.get("task")
+
+
+def _check_task(task, cluster, tf_config):
+    """Raise unless `task` names a job of `cluster` and an index within it."""
     if not isinstance(task, dict) or "type" not in task or "index" not in task:
         raise ValueError(
             "TF_CONFIG needs a 'task' with 'type' and 'index' (this process's "
@@ -297,7 +326,6 @@ def check_tf_config(tf_config=None):
             f"TF_CONFIG task index must be an int in [0, {len(cluster[job])}) "
             f"for job {job!r}. Received: index={index!r}"
         )
-    return config
 
 
 def is_multi_worker(strategy=None):

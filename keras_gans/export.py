@@ -25,7 +25,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-__all__ = ["SIGNATURE_NAMES", "export_generator", "export_onnx", "generator_stride"]
+from keras_gans import imaging, inference
+
+__all__ = ["SIGNATURE_NAMES", "export_generator", "export_onnx"]
 
 #: The signatures that `export_generator` writes, in this order.
 SIGNATURE_NAMES = ("serving_default", "translate_image", "translate_encoded")
@@ -54,6 +56,11 @@ def _select_generator(model_or_generator, direction):
         generator = model_or_generator.inference_generator(direction)
     elif hasattr(model_or_generator, attr):
         generator = getattr(model_or_generator, attr)
+    elif hasattr(model_or_generator, "translate") and hasattr(
+        model_or_generator, "inference_generator"
+    ):
+        # A Pix2Pix: its one generator ("ab"), the EMA copy when it keeps one.
+        generator = model_or_generator.inference_generator(direction)
     else:
         generator = model_or_generator
     if not isinstance(generator, keras.Model):
@@ -90,137 +97,6 @@ def _image_spec(generator):
     return in_shape[1], in_shape[2], in_shape[3], out_shape[3]
 
 
-def _maps_size_to_itself(generator, height, width, channels):
-    spec = keras.KerasTensor((1, height, width, channels), dtype="float32")
-    try:
-        out = generator.compute_output_spec(spec)
-    except Exception:  # a U-Net whose skip shapes do not line up, etc.
-        return False
-    return tuple(out.shape[1:3]) == (height, width)
-
-
-def _downsampling_factor(generator, channels, size=512):
-    """Input size / smallest feature map, from the output shapes of a
-    functional model's layers at two input sizes (only feature maps whose
-    size follows the input's count: not a global-pooling branch). None when
-    the model's layers cannot be read that way."""
-    outputs = []
-    for layer in generator.layers:
-        if isinstance(layer, keras.layers.InputLayer):
-            continue
-        try:
-            output = layer.output  # fails for a layer called more than once
-        except (AttributeError, ValueError):
-            continue
-        outputs += [t for t in keras.tree.flatten(output) if len(t.shape) == 4]
-    if not outputs:
-        return None
-    try:
-        probe = keras.Model(generator.inputs, outputs)
-        small, large = (
-            keras.tree.flatten(
-                probe.compute_output_spec(
-                    keras.KerasTensor((1, s, s, channels), dtype="float32")
-                )
-            )
-            for s in (size, 2 * size)
-        )
-    except Exception:  # a subclassed model, a graph that cannot be split, ...
-        return None
-    scaling = [a.shape[1] for a, b in zip(small, large) if b.shape[1] == 2 * a.shape[1]]
-    if not scaling or min(scaling) < 1 or size % min(scaling):
-        return None
-    return size // min(scaling)
-
-
-def generator_stride(generator, *, max_stride=256):
-    """Total stride of an image-to-image generator, found by trying sizes.
-
-    The stride is the multiple that the generator needs heights and widths to
-    be so that its output has the input's size. It is measured symbolically
-    (shape inference only, no weights are used) as the larger of:
-
-    - the smallest power of two `s` such that inputs whose sides are odd
-      multiples of `s` come out at the same size (odd multiples, because a
-      network with two stride-2 stages maps `66 -> 33 -> 17 -> 34 -> 68` but
-      `68 -> 34 -> 17 -> 34 -> 68`);
-    - for a functional model, input size / smallest feature map among its
-      layers' outputs. This catches U-Nets: Keras' shape inference does not
-      check that the two sides of a skip concatenation agree, so the first
-      rule alone would find 4 for `unet_256`, whose stride is 256.
-
-    A generator with a fixed input size has stride 1 at that size.
-
-    Args:
-        generator: `keras.Model`. A built image-to-image generator (e.g. a
-            functional model on `keras.Input((None, None, 3))`).
-        max_stride: int. The largest stride to try. Defaults to `256`.
-
-    Returns:
-        int: the stride (1, 2, 4, ...).
-
-    Example:
-
-    ```python
-    import keras
-    import keras_gans
-
-    inputs = keras.Input((None, None, 3))
-    x = keras.layers.Conv2D(8, 3, strides=2, padding="same")(inputs)
-    x = keras.layers.Conv2DTranspose(3, 3, strides=2, padding="same")(x)
-    generator = keras.Model(inputs, x)
-    assert keras_gans.export.generator_stride(generator) == 2
-    ```
-    """
-    _check_positive_int("max_stride", max_stride)
-    height, width, channels, _ = _image_spec(generator)
-    if height is not None or width is not None:
-        if height is None or width is None:
-            raise ValueError(
-                f"Generator {generator.name!r} fixes only one of height and width "
-                f"(input shape {generator.input_shape}); fix both or neither."
-            )
-        if not _maps_size_to_itself(generator, height, width, channels):
-            raise ValueError(
-                f"Generator {generator.name!r} does not map its {height}x{width} "
-                "input to an image of the same size."
-            )
-        return 1
-    stride = 1
-    while stride <= max_stride:
-        # Two different odd multiples, large enough for reflect paddings.
-        h, w = stride * 33, stride * 35
-        if _maps_size_to_itself(generator, h, w, channels):
-            factor = _downsampling_factor(generator, channels)
-            if factor is not None and factor > stride:
-                if factor > max_stride:
-                    break
-                stride = factor
-            return stride
-        stride *= 2
-    raise ValueError(
-        f"Generator {generator.name!r} maps no size that is a multiple of a power "
-        f"of two up to max_stride={max_stride} to the same size: export_generator "
-        "needs an image-to-image generator whose output has the input's size."
-    )
-
-
-def _min_size(generator, stride, channels, limit=16):
-    """Smallest multiple of `stride` that the generator runs on (its reflect
-    paddings need each feature map to be larger than the padding)."""
-    for k in range(1, limit + 1):
-        size = k * stride
-        try:
-            generator(np.zeros((1, size, size, channels), "float32"), training=False)
-        except Exception:  # e.g. InvalidArgumentError from a too-large reflect pad
-            continue
-        return size
-    raise ValueError(
-        f"Generator {generator.name!r} fails on every square input up to "
-        f"{limit * stride}x{limit * stride}."
-    )
-
-
 def _normalize_image_size(image_size):
     if image_size is None:
         return None
@@ -250,11 +126,13 @@ class _Translator:
 
     def __init__(self, generator, *, stride, min_size, image_size, channels):
         # One trace of the Keras call, shared by the three signatures.
-        self.generator = tf.function(
+        call = tf.function(
             lambda x: generator(x, training=False),
             input_signature=[tf.TensorSpec([None, None, None, channels])],
             autograph=False,
         ).get_concrete_function()
+        # The padding and cropping of `keras_gans.inference`, in the graph.
+        self.inference = inference.ImageTranslator(generator, stride=stride, call=call)
         self.stride = stride
         self.min_size = min_size
         self.image_size = image_size
@@ -305,17 +183,7 @@ class _Translator:
         height, width = shape[1], shape[2]
         if self.image_size:
             x = tf.image.resize(x, self.image_size, antialias=True)
-        h, w = tf.shape(x)[1], tf.shape(x)[2]
-        pad_h = (self.stride - h % self.stride) % self.stride
-        pad_w = (self.stride - w % self.stride) % self.stride
-        top, left = pad_h // 2, pad_w // 2
-        x = tf.pad(
-            x,
-            [[0, 0], [top, pad_h - top], [left, pad_w - left], [0, 0]],
-            mode="REFLECT",
-        )
-        y = tf.cast(self.generator(x), tf.float32)
-        y = y[:, top : top + h, left : left + w, :]
+        y = tf.cast(self.inference.translate_tensor(x), tf.float32)
         if self.image_size:
             y = tf.image.resize(y, tf.stack([height, width]))
             y = tf.clip_by_value(y, -1.0, 1.0)
@@ -328,7 +196,8 @@ class _Translator:
         return tf.cond(ok, lambda: self.translate(x), lambda: empty)
 
     def to_uint8(self, y):
-        y = tf.clip_by_value((y + 1.0) * 127.5, 0.0, 255.0)
+        top = float(imaging.MAX_VALUES["uint8"])
+        y = tf.clip_by_value(imaging.from_unit_range(y), 0.0, top)
         return tf.cast(tf.round(y), tf.uint8)
 
     def translate_encoded_one(self, image_bytes):
@@ -358,7 +227,7 @@ class _Translator:
                 "width, channels",
                 shape,
             )
-            x = tf.cast(image, tf.float32)[tf.newaxis] / 127.5 - 1.0
+            x = imaging.to_unit_range(tf.cast(image, tf.float32)[tf.newaxis])
             y = self.translate_if(size_ok, x, shape[0], shape[1])
             return tf.cond(
                 size_ok,
@@ -392,7 +261,8 @@ def _add_signatures(archive, translator, channels):
         _assert(
             tf.logical_or(tf.logical_not(valid), in_range),
             "serving_default expects finite float32 images scaled to [-1, 1] "
-            "(pixel / 127.5 - 1; send uint8 pixels to translate_image); got "
+            f"(pixel / {imaging.pixel_scale()} - 1; send uint8 pixels to "
+            "translate_image); got "
             "values in [min, max]",
             tf.stack([tf.reduce_min(flat), tf.reduce_max(flat)]),
         )
@@ -407,7 +277,7 @@ def _add_signatures(archive, translator, channels):
         valid, nonempty, height, width = translator.check_images(
             images, "translate_image", "uint8"
         )
-        x = tf.cast(images, tf.float32) / 127.5 - 1.0
+        x = imaging.to_unit_range(tf.cast(images, tf.float32))
         y = translator.translate_if(tf.logical_and(valid, nonempty), x, height, width)
         return {"images": translator.to_uint8(y)}
 
@@ -456,20 +326,13 @@ def export_generator(
     """Export a generator as a TF Serving SavedModel with three signatures.
 
     Writes `path/<version>/` (TF Serving's versioned layout: point the
-    server's `--model_base_path` at `path`). The signatures, each taking any
-    height and width:
-
-    - `serving_default`: `images` float32 `[batch, H, W, C]` in [-1, 1] ->
-      `images` float32, same shape, in [-1, 1].
-    - `translate_image`: `images` uint8 `[batch, H, W, C]` -> `images` uint8.
-    - `translate_encoded`: `image_bytes` string `[batch]` of encoded JPEG /
-      PNG / GIF / BMP (REST: `{"b64": ...}`) -> `image_bytes` string `[batch]`
-      of PNGs, each at its input's size (only for 1, 3 or 4 channels).
-
-    Inside the graph each image is resized to `image_size` (when set),
+    server's `--model_base_path` at `path`) with the signatures of the module
+    docstring, `serving_default` (float32 in [-1, 1]), `translate_image`
+    (uint8) and `translate_encoded` (JPEG / PNG / GIF / BMP bytes -> PNG
+    bytes; only for 1, 3 or 4 channels), each taking any height and width:
+    inside the graph each image is resized to `image_size` (when set),
     reflect-padded to a multiple of the generator's stride, translated,
-    cropped and resized back. Wrong rank, wrong channel count, floats outside
-    [-1, 1], too small images and bytes that are not an image raise
+    cropped and resized back (`keras_gans.inference`). Bad input raises
     `InvalidArgumentError` with a message saying what was expected.
 
     Args:
@@ -488,7 +351,8 @@ def export_generator(
             generator's fixed input size if it has one, else each image's own
             size.
         stride: int. The multiple that the generator needs heights and widths
-            to be. Defaults to `None`: measured with `generator_stride`.
+            to be. Defaults to `None`: the generator's own
+            (`keras_gans.inference.generator_shape`).
         overwrite: bool. Replace an existing `path/<version>`. Defaults to
             `False`.
         verbose: bool. Print the exported variables. Defaults to `False`.
@@ -501,27 +365,55 @@ def export_generator(
     ```python
     import tempfile
 
-    import keras
     import numpy as np
     import tensorflow as tf
-    import keras_gans
+    from keras_gans import export, networks
 
-    inputs = keras.Input((None, None, 3))
-    x = keras.layers.Conv2D(8, 3, strides=2, padding="same")(inputs)
-    x = keras.layers.Conv2DTranspose(3, 3, strides=2, padding="same")(x)
-    generator = keras.Model(inputs, keras.layers.Activation("tanh")(x))
-    path = keras_gans.export.export_generator(generator, tempfile.mkdtemp())
-    served = tf.saved_model.load(path)
-    out = served.signatures["translate_image"](
-        images=tf.constant(np.zeros((1, 21, 30, 3), "uint8"))
-    )
+    generator = networks.create("resnet_6blocks", ngf=4, n_blocks=1)
+    path = export.export_generator(generator, tempfile.mkdtemp())
+    images = tf.constant(np.zeros((1, 21, 30, 3), "uint8"))
+    out = tf.saved_model.load(path).signatures["translate_image"](images=images)
     assert out["images"].shape == (1, 21, 30, 3)
     ```
     """
     generator = _select_generator(model_or_generator, direction)
-    _check_positive_int("version", version)
+    inference.check_positive_int("version", version)
     if stride is not None:
-        _check_positive_int("stride", stride)
+        inference.check_positive_int("stride", stride)
+    image_size, channels = _export_image_size(generator, image_size)
+    export_dir = _export_dir(path, version, overwrite)
+    stride = _stride(generator, stride)
+    translator = _Translator(
+        generator,
+        stride=stride,
+        min_size=_least_size(generator, stride, image_size, channels),
+        image_size=image_size,
+        channels=channels,
+    )
+    return _write_archive(generator, translator, export_dir, verbose)
+
+
+def _stride(generator, stride):
+    """`stride` checked, or the generator's own when `None`."""
+    if stride is None:
+        return inference.generator_shape(generator).stride
+    inference.check_positive_int("stride", stride)
+    return int(stride)
+
+
+def _write_archive(generator, translator, export_dir, verbose):
+    archive = keras.export.ExportArchive()
+    archive.track(generator)
+    _add_signatures(archive, translator, translator.channels)
+    if os.path.exists(export_dir):
+        tf.io.gfile.rmtree(export_dir)
+    archive.write_out(export_dir, verbose=verbose)
+    return export_dir
+
+
+def _export_image_size(generator, image_size):
+    """`(image_size, channels)`: the checked size the generator runs at
+    (its own fixed size, if it has one) and its channel count."""
     image_size = _normalize_image_size(image_size)
     height, width, channels, channels_out = _image_spec(generator)
     if channels_out != channels:
@@ -538,74 +430,46 @@ def export_generator(
                 f"Received: image_size={image_size}"
             )
         image_size = (height, width)
+    return image_size, channels
+
+
+def _export_dir(path, version, overwrite):
     export_dir = os.path.join(os.fspath(path), str(int(version)))
     if os.path.exists(export_dir) and os.listdir(export_dir) and not overwrite:
         raise FileExistsError(
             f"{export_dir} already exists: pass overwrite=True to replace it, "
             "or export under a new `version`."
         )
-
-    stride = int(stride) if stride is not None else generator_stride(generator)
-    if image_size is not None:
-        min_size = 1
-        try:
-            generator(
-                np.zeros((1, *_padded(image_size, stride), channels), "float32"),
-                training=False,
-            )
-        except Exception as e:
-            raise ValueError(
-                f"Generator {generator.name!r} does not run at "
-                f"image_size={image_size}: {e}"
-            ) from e
-    else:
-        min_size = _min_size(generator, stride, channels)
-    translator = _Translator(
-        generator,
-        stride=stride,
-        min_size=min_size,
-        image_size=image_size,
-        channels=channels,
-    )
-    archive = keras.export.ExportArchive()
-    archive.track(generator)
-    _add_signatures(archive, translator, channels)
-    if os.path.exists(export_dir):
-        tf.io.gfile.rmtree(export_dir)
-    archive.write_out(export_dir, verbose=verbose)
     return export_dir
 
 
-def _check_positive_int(name, value):
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+def _least_size(generator, stride, image_size, channels):
+    """The smallest input side the signatures accept: 1 when the generator
+    runs at a fixed `image_size` (checked here), else the generator's own
+    minimum size (`keras_gans.networks.shape_of`) rounded up to `stride`."""
+    if image_size is None:
+        min_size = inference.generator_shape(generator).min_size
+        return stride * max(1, -(-min_size // stride))
+    top, bottom, left, right = inference.pad_amounts(*image_size, stride)
+    size = (image_size[0] + top + bottom, image_size[1] + left + right)
+    try:
+        generator(np.zeros((1, *size, channels), "float32"), training=False)
+    except Exception as e:
         raise ValueError(
-            f"`{name}` must be a positive integer. Received: {name}={value!r}"
-        )
-
-
-def _padded(size, stride):
-    return tuple(s + (-s) % stride for s in size)
+            f"Generator {generator.name!r} does not run at image_size={image_size}: {e}"
+        ) from e
+    return 1
 
 
 class _PadToMultiple(keras.layers.Layer):
-    """Reflect-pad H and W up to a multiple of `stride` (split top/bottom)."""
+    """Reflect-pad H and W up to a multiple of `stride` (`inference.pad`)."""
 
     def __init__(self, stride, **kwargs):
         super().__init__(**kwargs)
         self.stride = stride
 
     def call(self, x):
-        shape = keras.ops.shape(x)
-        # (s - h % s) % s, not (-h) % s: tf2onnx turns FloorMod of a negative
-        # number into a truncating Mod, which gives a negative padding.
-        pad_h = (self.stride - shape[1] % self.stride) % self.stride
-        pad_w = (self.stride - shape[2] % self.stride) % self.stride
-        top, left = pad_h // 2, pad_w // 2
-        return keras.ops.pad(
-            x,
-            [[0, 0], [top, pad_h - top], [left, pad_w - left], [0, 0]],
-            mode="reflect",
-        )
+        return inference.pad(x, self.stride)[0]
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], None, None, input_shape[3])
@@ -617,13 +481,22 @@ class _CropLike(keras.layers.Layer):
     def call(self, inputs):
         y, x = inputs
         y_shape, x_shape = keras.ops.shape(y), keras.ops.shape(x)
-        top = (y_shape[1] - x_shape[1]) // 2
-        left = (y_shape[2] - x_shape[2]) // 2
-        return y[:, top : top + x_shape[1], left : left + x_shape[2], :]
+        offsets = ((y_shape[1] - x_shape[1]) // 2, (y_shape[2] - x_shape[2]) // 2)
+        return inference.crop(y, offsets, x_shape[1], x_shape[2])
 
     def compute_output_shape(self, input_shapes):
         y_shape, x_shape = input_shapes
         return (x_shape[0], x_shape[1], x_shape[2], y_shape[3])
+
+
+def _require_onnx():
+    try:
+        import onnx  # noqa: F401
+        import tf2onnx  # noqa: F401
+    except ImportError as e:
+        raise ImportError(
+            f"ONNX export needs tf2onnx and onnx: pip install tf2onnx onnx ({e})"
+        ) from e
 
 
 def export_onnx(
@@ -632,7 +505,8 @@ def export_onnx(
     """Export a generator to ONNX (float32 NHWC in [-1, 1] -> same).
 
     Uses Keras' own `model.export(format="onnx")` (tf2onnx under the
-    TensorFlow backend; needs `pip install tf2onnx onnx`). Like the
+    TensorFlow backend; needs `pip install tf2onnx onnx`, else an
+    `ImportError` says so). Like the
     `serving_default` SavedModel signature, the ONNX graph takes any height
     and width: it reflect-pads to a multiple of the generator's stride and
     crops back. It has no input checks: feed float32 `[batch, H, W, C]` in
@@ -645,7 +519,7 @@ def export_onnx(
         direction: str. `"ab"` or `"ba"`: which generator of a CycleGAN to
             export; ignored for a plain generator. Defaults to `"ab"`.
         stride: int. The multiple that heights and widths must be. Defaults to
-            `None`: measured with `generator_stride`.
+            `None`: the generator's own (`keras_gans.inference.generator_shape`).
         opset_version: int. The ONNX opset. Defaults to `None` (tf2onnx's
             default).
 
@@ -675,11 +549,10 @@ def export_onnx(
     assert y.shape == (1, 21, 30, 3)
     ```
     """
+    _require_onnx()
     generator = _select_generator(model_or_generator, direction)
     height, width, channels, _ = _image_spec(generator)
-    if stride is not None:
-        _check_positive_int("stride", stride)
-    stride = int(stride) if stride is not None else generator_stride(generator)
+    stride = _stride(generator, stride)
     if height is None and stride > 1:
         inputs = keras.Input((None, None, channels), name="images")
         padded = _PadToMultiple(stride)(inputs)

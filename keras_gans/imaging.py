@@ -6,6 +6,9 @@ CLI and the PNG grids of the callbacks. Every conversion between the two goes
 through this module, so the scale (`max_value / 2`) is written once.
 """
 
+import functools
+import os
+
 import keras
 import numpy as np
 
@@ -139,6 +142,42 @@ def from_uint16(images):
     return to_unit_range(np.asarray(images, dtype="float32"), "uint16")
 
 
+def font_path(filename):
+    """The path of a font file shipped with matplotlib.
+
+    Args:
+        filename: str. A file name in matplotlib's `mpl-data/fonts/ttf/`,
+            e.g. `"DejaVuSans.ttf"`.
+
+    Returns:
+        str. The absolute path of the font file.
+
+    Example:
+    ```python
+    from keras_gans.imaging import font_path
+
+    print(font_path("DejaVuSerif.ttf").endswith("DejaVuSerif.ttf"))  # True
+    ```
+    """
+    import matplotlib
+
+    path = os.path.join(matplotlib.get_data_path(), "fonts", "ttf", filename)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(
+            f"Font {filename!r} is not in matplotlib's fonts folder "
+            f"({os.path.dirname(path)})."
+        )
+    return path
+
+
+@functools.lru_cache(maxsize=256)
+def load_font(filename, pixel_size):
+    """A Pillow TrueType font: `filename` from matplotlib's fonts, `pixel_size` px."""
+    from PIL import ImageFont
+
+    return ImageFont.truetype(font_path(filename), pixel_size)
+
+
 def make_grid(
     rows, padding=2, pad_value=255, *, row_labels=None, col_labels=None, min_tile=None
 ):
@@ -205,35 +244,56 @@ def make_grid(
     print(grid[top : top + 96, left : left + 96].shape)  # (96, 96, 3)
     ```
     """
-    rows = [r if np.asarray(r).dtype == np.uint8 else to_uint8(r) for r in rows]
-    rows = [np.asarray(r) for r in rows]
-    n, h, w, c = rows[0].shape
-    for r in rows:
-        if r.shape != (n, h, w, c):
-            raise ValueError(
-                f"All rows of a grid need the same shape. Received: {r.shape} "
-                f"and {(n, h, w, c)}"
-            )
+    rows = _uint8_rows(rows)
+    n, h, w, _ = rows[0].shape
     row_labels = _check_labels("row_labels", row_labels, len(rows), "rows")
     col_labels = _check_labels("col_labels", col_labels, n, "columns")
-    if min_tile is not None:
-        if not isinstance(min_tile, int) or isinstance(min_tile, bool) or min_tile < 1:
+    rows = _upscaled(rows, min_tile)
+    body = _tile(rows, padding, pad_value)
+    if row_labels is None and col_labels is None:
+        return body
+    h, w = rows[0].shape[1:3]
+    return _add_labels(body, row_labels, col_labels, h, w, padding, pad_value)
+
+
+def _uint8_rows(rows):
+    """`rows` as uint8 numpy batches, checked to share one shape."""
+    rows = [
+        np.asarray(r if np.asarray(r).dtype == np.uint8 else to_uint8(r)) for r in rows
+    ]
+    shape = rows[0].shape
+    for r in rows:
+        if r.shape != shape:
             raise ValueError(
-                "`min_tile` must be a positive integer or None. "
-                f"Received: min_tile={min_tile!r}"
+                f"All rows of a grid need the same shape. Received: {r.shape} "
+                f"and {shape}"
             )
-        factor = -(-min_tile // min(h, w))  # ceil
-        if factor > 1:
-            rows = [r.repeat(factor, axis=1).repeat(factor, axis=2) for r in rows]
-            h, w = h * factor, w * factor
-    p = padding
+    return rows
+
+
+def _upscaled(rows, min_tile):
+    """`rows` upscaled (nearest) by the smallest integer factor reaching `min_tile`."""
+    if min_tile is None:
+        return rows
+    if not isinstance(min_tile, int) or isinstance(min_tile, bool) or min_tile < 1:
+        raise ValueError(
+            "`min_tile` must be a positive integer or None. "
+            f"Received: min_tile={min_tile!r}"
+        )
+    factor = -(-min_tile // min(rows[0].shape[1:3]))  # ceil
+    if factor <= 1:
+        return rows
+    return [r.repeat(factor, axis=1).repeat(factor, axis=2) for r in rows]
+
+
+def _tile(rows, p, pad_value):
+    """The rows' images tiled `p` pixels apart on a `pad_value` background."""
+    n, h, w, c = rows[0].shape
     body = np.full((len(rows) * (h + p) - p, n * (w + p) - p, c), pad_value, "uint8")
     for i, r in enumerate(rows):
         for j in range(n):
             body[i * (h + p) : i * (h + p) + h, j * (w + p) : j * (w + p) + w] = r[j]
-    if row_labels is None and col_labels is None:
-        return body
-    return _add_labels(body, row_labels, col_labels, h, w, p, pad_value)
+    return body
 
 
 def _check_labels(name, labels, count, what):
@@ -260,10 +320,8 @@ def _label_font(size):
     """DejaVu Sans at `size` pixels, or Pillow's default font."""
     from PIL import ImageFont
 
-    from keras_gans import datasets
-
     try:
-        return datasets._font("DejaVuSans.ttf", size)
+        return load_font("DejaVuSans.ttf", size)
     except (ImportError, OSError):  # no matplotlib, or no font file
         try:
             return ImageFont.load_default(size=size)

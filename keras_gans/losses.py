@@ -18,13 +18,15 @@ is a mean over all elements, computed in float32.
 | `"hinge"` | `mean(relu(1 - D(x))) + mean(relu(1 + D(G(z))))` | `-mean(D(G(z)))` |
 | `"wgan-gp"` | `mean(D(G(z))) - mean(D(x))` (+ gradient penalty) | `-mean(D(G(z)))` |
 
-The WGAN-GP gradient penalty needs automatic differentiation through the
-discriminator, which is backend code: the models compute it in their
-train step (`keras_gans.models.base.gradient_penalty`) with the weight and
-the number of critic steps that `WGANGP` carries.
+The gradient penalties, WGAN-GP's `gradient_penalty` and `r1_penalty`, need
+automatic differentiation through the discriminator: that one step
+(`_input_gradient`) is TensorFlow code, the rest `keras.ops`. The models
+call them from their train steps with the weight and the number of critic
+steps that the loss object carries.
 """
 
 import keras
+import tensorflow as tf
 from keras import ops
 
 _PACKAGE = "keras_gans"
@@ -89,7 +91,7 @@ class GANLoss:
     Every loss takes `r1_weight`: with `r1_weight > 0` the models add the
     R1 penalty on real images, `r1_weight / 2 * mean(||grad_x D(x)||^2)`
     (Mescheder et al., 2018), to each discriminator loss
-    (`keras_gans.models.base.r1_penalty`). It keeps the discriminator
+    (`r1_penalty`). It keeps the discriminator
     smooth around the real data, which steadies training on small data sets.
 
     Args:
@@ -396,3 +398,99 @@ def list_losses():
     ```
     """
     return sorted(_LOSSES)
+
+
+# === Gradient penalties (train-step code) ===
+
+
+def _input_gradient(discriminator, images):
+    """`d score / d images`, the score of a sample being the mean of its
+    (patch) logits, summed over the batch. The outer tape of a train step
+    differentiates through it (second order)."""
+    batch = ops.shape(images)[0]
+    with tf.GradientTape() as tape:
+        tape.watch(images)
+        logits = _f32(discriminator(images, training=True))
+        score = ops.sum(ops.mean(ops.reshape(logits, (batch, -1)), axis=1))
+    return ops.reshape(tape.gradient(score, images), (batch, -1))
+
+
+def gradient_penalty(discriminator, real, fake, seed=None, alpha=None):
+    """The WGAN-GP penalty `mean((||grad_x D(x_hat)||_2 - 1)^2)`.
+
+    `x_hat = real + alpha * (fake - real)` with one `alpha ~ U(0, 1)` per
+    sample. A patch discriminator's score of a sample is the mean of its
+    patch logits. Called from train steps; the outer tape differentiates
+    through it (second order).
+
+    Args:
+        discriminator: callable. Images -> logits.
+        real: tensor. Real images `(batch, ...)`.
+        fake: tensor. Fake images, same shape.
+        seed: int, `keras.random.SeedGenerator` or None. Seed of `alpha`
+            when it is drawn here. Defaults to `None`.
+        alpha: tensor or None. The interpolation weights, shape `(batch,
+            1, ..., 1)` (the models draw them per replica of a distributed
+            batch); `None` draws them from `seed`. Defaults to `None`.
+
+    Returns:
+        A float32 scalar.
+
+    Example:
+
+    ```python
+    import keras
+    import numpy as np
+    from keras_gans.losses import gradient_penalty
+
+    disc = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    gp = gradient_penalty(disc, np.ones((2, 4), "float32"), np.zeros((2, 4), "float32"))
+    ```
+
+    Reference:
+        Gulrajani et al., "Improved Training of Wasserstein GANs", NeurIPS 2017
+        (https://arxiv.org/abs/1704.00028).
+    """
+    real, fake = _f32(real), _f32(fake)
+    if alpha is None:
+        alpha_shape = (ops.shape(real)[0],) + (1,) * (len(real.shape) - 1)
+        alpha = keras.random.uniform(alpha_shape, seed=seed)
+    x_hat = real + alpha * (fake - real)
+    grads = _input_gradient(discriminator, x_hat)
+    norms = ops.sqrt(ops.sum(ops.square(grads), axis=1) + 1e-12)
+    return ops.mean(ops.square(norms - 1.0))
+
+
+def r1_penalty(discriminator, real):
+    """The R1 penalty `mean(||grad_x D(x)||^2)` on real images.
+
+    A patch discriminator's score of a sample is the mean of its patch
+    logits. The outer tape of a train step differentiates through it
+    (second order), as for `gradient_penalty`. A GAN loss with
+    `r1_weight > 0` makes the models add `r1_weight / 2 * r1_penalty(D,
+    real)` to each discriminator loss.
+
+    Args:
+        discriminator: callable. Images -> logits.
+        real: tensor. Real images `(batch, ...)`.
+
+    Returns:
+        A float32 scalar.
+
+    Example:
+
+    ```python
+    import keras
+    import numpy as np
+    from keras_gans.losses import r1_penalty
+
+    disc = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    r1 = r1_penalty(disc, np.ones((2, 4), "float32"))  # |w|^2
+    ```
+
+    Reference:
+        Mescheder et al., "Which Training Methods for GANs do actually
+        Converge?", ICML 2018 (https://arxiv.org/abs/1801.04406).
+    """
+    grads = _input_gradient(discriminator, _f32(real))
+    return ops.mean(ops.sum(ops.square(grads), axis=1))

@@ -10,9 +10,13 @@ defaults or the closest reasonable value).
 import keras_gans
 
 model = keras_gans.CycleGAN.from_preset("residualgan_monet")  # compiled
-callbacks = keras_gans.presets.callbacks("residualgan_monet")
+callbacks = keras_gans.callbacks.from_preset("residualgan_monet")
 # model.fit(dataset_of_256px_pairs.batch(1), epochs=100, callbacks=callbacks)
 ```
+
+This module is data and imports nothing of keras_gans: the models read it
+(`from_preset`, `preset_optimizers`), and so does
+`keras_gans.callbacks.from_preset` (the schedule's callbacks).
 
 Fields of a preset:
 
@@ -26,17 +30,16 @@ Fields of a preset:
   `identity_mode`, `pool_size`, `gan_loss`);
 - `optimizer`: `{"name": "adam", "learning_rate", "beta_1", "beta_2",
   "discriminator_lr_ratio"}` (the discriminators' rate is the generators'
-  times the ratio);
+  times the ratio); `<Model>.preset_optimizers(name)` makes them;
 - `schedule`: `{"loss_weights": {epoch: {name: weight}}, "decay_start_epoch",
-  "decay_end_epoch"}` (both `None` for a constant rate); see `callbacks`;
-- `image_size`, `batch_size`, `epochs`: the training run.
+  "decay_end_epoch"}` (both `None` for a constant rate); see
+  `keras_gans.callbacks.from_preset`;
+- `image_size`, `batch_size`, `epochs`: the training run;
+- `data` (Pix2Pix only): `keras_gans.data.paired_folder` arguments
+  (`direction`, `preprocess`, `load_size`).
 """
 
 import copy
-
-import keras
-
-from keras_gans.optimizers import FusedAdam
 
 _PAPER = (
     "Zhu et al., CycleGAN, ICCV 2017 (arXiv:1703.10593) and the official "
@@ -296,6 +299,105 @@ PRESETS["dcgan_cspup_shapes_demo"] = _derive(
     epochs=8,
 )
 
+# === Pix2Pix (paired translation) ===
+
+_PIX2PIX_PAPER = (
+    "Isola et al., pix2pix, CVPR 2017 (arXiv:1611.07004) and the official "
+    "code's defaults (junyanz/pytorch-CycleGAN-and-pix2pix, "
+    "scripts/train_pix2pix.sh)"
+)
+
+#: The paper's pix2pix on facades: the base of every Pix2Pix preset.
+_PIX2PIX = {
+    "model": "Pix2Pix",
+    "description": "The paper's pix2pix on facades (labels -> photo, BtoA): U-Net "
+    "256, 70x70 PatchGAN on the 6-channel (input, output) pair, batch norm, "
+    "vanilla GAN + 100 x L1, batch 1, 100 epochs constant + 100 linear decay.",
+    "source": _PIX2PIX_PAPER,
+    "assumed": [],
+    "generator": {"name": "unet_256", "config": {"norm": "batch", "use_dropout": True}},
+    "discriminator": {
+        "name": "patchgan",
+        "config": {"n_layers": 3, "norm": "batch", "input_shape": (None, None, 6)},
+    },
+    "model_config": {"lambda_l1": 100.0, "gan_loss": "vanilla"},
+    "optimizer": _ADAM_PAPER,
+    "schedule": {**_NO_SCHEDULE, "decay_start_epoch": 100, "decay_end_epoch": 200},
+    # keras_gans.data.paired_folder arguments (the official aligned loader).
+    "data": {"direction": "BtoA", "preprocess": "resize_and_crop", "load_size": 286},
+    "image_size": 256,
+    "batch_size": 1,
+    "epochs": 200,
+}
+
+PRESETS.update(
+    {
+        "pix2pix_paper": _derive(_PIX2PIX),
+        "pix2pix_maps": _derive(
+            _PIX2PIX,
+            description="pix2pix on maps (aerial photo -> map, AtoB): the facades "
+            "settings in the other direction (200 epochs, batch 1).",
+            source=_PIX2PIX_PAPER + "; maps: the paper's appendix (1096 training "
+            "images, 200 epochs, batch 1)",
+            data={**_PIX2PIX["data"], "direction": "AtoB"},
+        ),
+        "pix2pix_edges2shoes": _derive(
+            _PIX2PIX,
+            description="pix2pix on edges2shoes (edges -> photo, AtoB): batch 4, "
+            "15 epochs (the paper's appendix), the rate constant.",
+            source=_PIX2PIX_PAPER + "; edges2shoes: the paper's appendix (50k "
+            "training images, 15 epochs, batch size 4)",
+            assumed=["schedule"],
+            schedule=_NO_SCHEDULE,
+            data={**_PIX2PIX["data"], "direction": "AtoB"},
+            batch_size=4,
+            epochs=15,
+        ),
+    }
+)
+
+# === Pix2Pix demo (not a paper run: sized for a CPU and datasets.paired_glyphs) ===
+
+PRESETS["pix2pix_demo"] = _derive(
+    _PIX2PIX,
+    description="CPU demo on datasets.paired_glyphs at 32x32 (Sans glyphs -> the "
+    "ink grown by one pixel): a 5-level U-Net (ngf 32) that starts as the "
+    "identity (output_mode='residual'), a 2-layer PatchGAN (ndf 32) on the pair, "
+    "vanilla GAN + 100 x L1, Adam 2e-4, batch 4, 10 epochs (1240 steps).",
+    source="keras_gans demo (docs/pix2pix.md): the paper's pix2pix sized for "
+    "a few CPU minutes",
+    # Everything that differs from the paper was chosen for the demo.
+    assumed=[
+        "generator.config",
+        "discriminator.config",
+        "schedule",
+        "data",
+        "image_size",
+        "batch_size",
+        "epochs",
+    ],
+    generator={
+        "name": "unet_256",
+        "config": {
+            "num_downs": 5,
+            "ngf": 32,
+            "norm": "batch",
+            "use_dropout": True,
+            "output_mode": "residual",
+        },
+    },
+    discriminator={
+        "name": "patchgan",
+        "config": {"ndf": 32, "n_layers": 2, "norm": "batch"},
+    },
+    schedule=_NO_SCHEDULE,
+    # keras_gans.datasets.paired_glyphs arguments.
+    data={"direction": "AtoB", "task": "bold"},
+    image_size=32,
+    batch_size=4,
+    epochs=10,
+)
+
 #: Short names accepted wherever a preset name is (`DCGAN.from_preset("cspup")`).
 ALIASES = {
     "cspup": "dcgan_cspup_celeba",
@@ -348,95 +450,3 @@ def get(name):
     if name not in PRESETS:
         raise ValueError(f"Unknown preset: {name!r}. Valid presets: {list_presets()}")
     return copy.deepcopy(PRESETS[name])
-
-
-def compile_kwargs(name):
-    """Fresh optimizers for `model.compile(**compile_kwargs(name))`.
-
-    `"adam"` is `keras_gans.optimizers.FusedAdam` (Keras' Adam with one
-    fused update kernel per variable). The first optimizer of the model (the
-    generators') gets the preset's
-    learning rate; every other (the discriminators') gets it times
-    `discriminator_lr_ratio`.
-
-    Args:
-        name: str. A preset name.
-
-    Returns:
-        A dict `<optimizer name>_optimizer -> keras optimizer`, e.g.
-        `generator_optimizer`, `discriminator_a_optimizer`,
-        `discriminator_b_optimizer` for a CycleGAN.
-
-    Example:
-
-    ```python
-    from keras_gans import presets
-
-    kwargs = presets.compile_kwargs("residualgan_monet")
-    float(kwargs["discriminator_a_optimizer"].learning_rate.numpy())  # 0.00025
-    ```
-    """
-    preset = get(name)
-    opt = dict(preset["optimizer"])
-    ratio = float(opt.pop("discriminator_lr_ratio", 1.0))
-    class_name = opt.pop("name")
-    lr = float(opt.pop("learning_rate"))
-    names = _model_class(preset["model"]).OPTIMIZER_NAMES
-    kwargs = {}
-    for i, opt_name in enumerate(names):
-        config = {
-            **opt,
-            "learning_rate": lr if i == 0 else lr * ratio,
-            "name": f"{opt_name}_optimizer",
-        }
-        if class_name.lower() == "adam":
-            # The same Adam, one fused update kernel per variable.
-            optimizer = FusedAdam(**config)
-        else:
-            optimizer = keras.optimizers.get(
-                {"class_name": class_name, "config": config}
-            )
-        kwargs[f"{opt_name}_optimizer"] = optimizer
-    return kwargs
-
-
-def callbacks(name):
-    """The callbacks that carry out preset `name`'s schedule.
-
-    A `LossWeightScheduler` when the preset switches loss weights, a
-    `LinearDecay` when it decays the learning rates.
-
-    Args:
-        name: str. A preset name.
-
-    Returns:
-        A list of `keras.callbacks.Callback` (possibly empty).
-
-    Example:
-
-    ```python
-    from keras_gans import presets
-
-    presets.callbacks("cyclegan_paper")  # [LinearDecay(100 -> 200)]
-    ```
-    """
-    from keras_gans.callbacks import LinearDecay, LossWeightScheduler
-
-    schedule = get(name)["schedule"]
-    result = []
-    if schedule.get("loss_weights"):
-        result.append(LossWeightScheduler(schedule["loss_weights"]))
-    if schedule.get("decay_start_epoch") is not None:
-        result.append(
-            LinearDecay(schedule["decay_start_epoch"], schedule["decay_end_epoch"])
-        )
-    return result
-
-
-def _model_class(model_name):
-    from keras_gans import models
-
-    cls = getattr(models, model_name, None)
-    if cls is None:
-        raise ValueError(f"Unknown model class in preset: {model_name!r}")
-    return cls

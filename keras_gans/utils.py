@@ -1,12 +1,14 @@
-"""Small shared utilities: seeding for reproducible runs, CPU thread pools,
-memory allocator and oneDNN detection."""
+"""Small shared utilities: seeding for reproducible runs, CPU thread pools
+and memory allocator (`onednn_enabled` is `keras_gans.config`'s)."""
 
-import functools
 import os
 import random
 
 import keras
 import numpy as np
+
+# Moved to `keras_gans.config`; importable from here as before.
+from keras_gans.config import onednn_enabled  # noqa: F401
 
 
 def set_seed(seed, deterministic_ops=True):
@@ -214,35 +216,3 @@ def uses_bfc_allocator():
     except ValueError:
         return False
     return True
-
-
-@functools.cache
-def onednn_enabled():
-    """Whether TensorFlow runs its CPU ops with oneDNN.
-
-    TensorFlow turns oneDNN on by default on x86 CPUs with AVX-512 VNNI,
-    AVX-512 BF16 or AMX (and off on older ones); the environment variable
-    `TF_ENABLE_ONEDNN_OPTS=0` or `=1`, read when TensorFlow is imported,
-    overrides that. oneDNN's convolution gradients are fast, so
-    `FastConv2D` and `FewChannelConv2D` keep them where it runs
-    (`keras_gans.layers.conv_gradients.CUSTOM_GRADIENTS`).
-
-    Returns:
-        bool: `False` as well with another Keras backend than TensorFlow.
-
-    Example:
-
-    ```python
-    from keras_gans.utils import onednn_enabled
-
-    print(onednn_enabled())
-    ```
-    """
-    if keras.backend.backend() != "tensorflow":
-        return False
-    try:
-        from tensorflow.python.util import _pywrap_util_port
-
-        return bool(_pywrap_util_port.IsMklEnabled())
-    except (ImportError, AttributeError):  # a TensorFlow without the query
-        return False

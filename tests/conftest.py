@@ -1,4 +1,5 @@
-"""Shared pytest configuration: quiet TensorFlow, the tensorflow backend, seeds."""
+"""Shared pytest configuration: quiet TensorFlow, the tensorflow backend, seeds,
+and the library's switches restored after every test."""
 
 import os
 
@@ -18,3 +19,14 @@ def _seed_everything():
     keras.config.set_dtype_policy("float32")
     yield
     keras.config.set_dtype_policy("float32")
+
+
+@pytest.fixture(autouse=True)
+def _restore_library_switches():
+    """No test leaks a `keras_gans.config` switch into the next one."""
+    from keras_gans import config
+
+    saved = config.conv_gradients(), config.winograd()
+    yield
+    config.set_conv_gradients(saved[0])
+    config.set_winograd(saved[1])

@@ -10,7 +10,7 @@ import tensorflow as tf
 from PIL import Image
 
 from keras_gans import callbacks
-from tests.models import pair_dataset, random_pairs, tiny_cyclegan
+from tests.tiny import pair_dataset, random_pairs, tiny_cyclegan
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from keras_gans import losses
-from keras_gans.models.base import gradient_penalty
+from keras_gans.losses import gradient_penalty
 from tests.test_case import random_input
 
 

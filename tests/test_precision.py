@@ -1,4 +1,4 @@
-"""Mixed precision: building networks under a policy, loss scaling, training.
+"""Mixed precision: networks built with a `dtype` policy, loss scaling, training.
 
 Tiny networks (ngf=8, 32x32) trained for a few steps; a mixed-precision
 model must stay finite and close to the same model trained in float32.
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import keras_gans
-from keras_gans.models.base import PRECISIONS, precision_scope
+from keras_gans.models.base import PRECISIONS, check_precision
 from tests.test_case import max_abs_diff, random_input, require_torch
 
 TINY_G = {"ngf": 8, "n_blocks": 1}
@@ -42,22 +42,27 @@ def _compute_dtypes(network):
     }
 
 
-def test_precision_scope_sets_and_restores_the_policy():
-    assert keras.config.dtype_policy().name == "float32"
-    with precision_scope("mixed_bfloat16"):
-        assert keras.config.dtype_policy().name == "mixed_bfloat16"
-    assert keras.config.dtype_policy().name == "float32"
-    with pytest.raises(RuntimeError):
-        with precision_scope("mixed_float16"):
-            raise RuntimeError("boom")
-    assert keras.config.dtype_policy().name == "float32"
+def test_precision_is_an_argument_not_the_global_policy():
+    # `precision` reaches the builders as `dtype`: the global policy is
+    # neither read nor changed.
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy("mixed_float16")
+    try:
+        model = _tiny_cyclegan("float32")
+        bf16 = _tiny_cyclegan("mixed_bfloat16")
+        assert keras.config.dtype_policy().name == "mixed_float16"
+    finally:
+        keras.config.set_dtype_policy(previous)
+    assert model.precision == "float32"
+    assert bf16.precision == "mixed_bfloat16"
+    for name in NETWORKS:
+        assert _compute_dtypes(getattr(model, name)) == {"float32"}, name
 
 
 @pytest.mark.parametrize("bad", ["float64", "bfloat16", None])
 def test_bad_precision(bad):
     with pytest.raises(ValueError, match=f"precision={bad!r}"):
-        with precision_scope(bad):
-            pass
+        check_precision(bad)
     with pytest.raises(ValueError, match=f"precision={bad!r}"):
         _tiny_cyclegan(bad)
 
@@ -153,11 +158,13 @@ def test_mixed_model_round_trips_through_keras_file(tmp_path):
     assert max_abs_diff(loaded.generator_ab(x), model.generator_ab(x)) == 0.0
 
 
-def test_precision_scope_for_a_dcgan():
-    with precision_scope("mixed_bfloat16"):
-        model = keras_gans.DCGAN.from_preset(
-            "cspup", generator={"filters": (16, 8)}, discriminator={"ndf": 8}
-        )
+def test_mixed_precision_dcgan():
+    model = keras_gans.DCGAN.from_preset(
+        "cspup",
+        generator={"filters": (16, 8)},
+        discriminator={"ndf": 8},
+        precision="mixed_bfloat16",
+    )
     assert model.precision == "mixed_bfloat16"
     size = model.generator.output_shape[1:]
     images = random_input((4, *size), low=-1.0, high=1.0)
@@ -219,8 +226,7 @@ def test_instance_norm_statistics_in_float32(precision):
     compute = "bfloat16" if precision == "mixed_bfloat16" else "float16"
     x_low = keras.ops.cast(x, compute)  # what a low-precision conv hands over
     rounded = keras.ops.cast(x_low, "float32")
-    with precision_scope(precision):
-        layer = InstanceNormalization()
+    layer = InstanceNormalization(dtype=precision)
     for training in (False, True):
         y = layer(x_low, training=training)
         assert keras.backend.standardize_dtype(y.dtype) == compute

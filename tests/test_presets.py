@@ -1,11 +1,11 @@
 """Every preset builds and trains one step; the seeds' presets are all there."""
 
-import numpy as np
 import pytest
 
 import keras_gans
 from keras_gans import presets
 from keras_gans.callbacks import LinearDecay, LossWeightScheduler
+from tests.test_case import TestCase
 
 REQUIRED = (
     "cyclegan_paper",
@@ -23,7 +23,10 @@ REQUIRED = (
 # `n_blocks`: residual blocks of the ResNet generators, ViT blocks of UVCGAN.
 TINY_CYCLEGAN = {"generator": {"ngf": 4, "n_blocks": 1}, "discriminator": {"ndf": 4}}
 TINY_DCGAN = {"generator": {"filters": (8, 4)}, "discriminator": {"ndf": 4}}
+# A 5-level U-Net fits 32x32 images.
+TINY_PIX2PIX = {"generator": {"ngf": 4, "num_downs": 5}, "discriminator": {"ndf": 4}}
 SIZE = 32
+TINY = {"CycleGAN": TINY_CYCLEGAN, "DCGAN": TINY_DCGAN, "Pix2Pix": TINY_PIX2PIX}
 
 
 def test_presets_cover_the_seeds():
@@ -32,7 +35,7 @@ def test_presets_cover_the_seeds():
         assert name in names
     assert set(presets.list_presets("CycleGAN")) | set(
         presets.list_presets("DCGAN")
-    ) == set(names)
+    ) | set(presets.list_presets("Pix2Pix")) == set(names)
 
 
 @pytest.mark.parametrize("name", presets.list_presets())
@@ -43,51 +46,15 @@ def test_preset_fields_are_listed_in_one_line(name):
     assert preset["epochs"] >= 1 and preset["batch_size"] >= 1
 
 
-def _tiny_model(name):
-    preset = presets.get(name)
-    if preset["model"] == "CycleGAN":
-        tiny = {k: dict(v) for k, v in TINY_CYCLEGAN.items()}
-        if "input_shape" in preset["generator"]["config"]:
-            tiny["generator"]["input_shape"] = (SIZE, SIZE, 3)
-        model = keras_gans.CycleGAN.from_preset(
-            name, compile=False, pool_size=2, seed=0, **tiny
-        )
-    else:
-        model = keras_gans.DCGAN.from_preset(name, compile=False, seed=0, **TINY_DCGAN)
-    # The preset's own optimizers; eager, so that eight presets need no trace.
-    model.compile(**presets.compile_kwargs(name), run_eagerly=True)
-    return preset, model
-
-
 @pytest.mark.parametrize("name", presets.list_presets())
 def test_preset_trains_one_step(name):
-    preset, model = _tiny_model(name)
-    rng = np.random.default_rng(0)
-    if preset["model"] == "CycleGAN":
-        generator = model.generator_ab
-        a = rng.uniform(-1, 1, (2, SIZE, SIZE, 3)).astype("float32")
-        b = rng.uniform(-1, 1, (2, SIZE, SIZE, 3)).astype("float32")
-        before = [w.copy() for w in generator.get_weights()]
-        history = model.fit(a, b, batch_size=2, epochs=1, verbose=0)
-    else:
-        generator = model.generator
-        size = generator.output_shape[1]
-        x = rng.uniform(-1, 1, (4, size, size, 3)).astype("float32")
-        before = [w.copy() for w in generator.get_weights()]
-        history = model.fit(x, batch_size=4, epochs=1, verbose=0)
-    after = generator.get_weights()
-    assert any(not np.allclose(w0, w1) for w0, w1 in zip(before, after))
-    assert set(history.history) == set(model.LOSS_NAMES)
-    for key, values in history.history.items():
-        assert np.isfinite(values[-1]), (key, values)
-    for opt_name, opt in model.gan_optimizers.items():
-        assert int(opt.iterations.numpy()) == 1, opt_name
+    TestCase.run_preset_test(name, TINY[presets.get(name)["model"]], image_size=SIZE)
 
 
 @pytest.mark.parametrize("name", presets.list_presets())
 def test_preset_optimizers_follow_the_preset(name):
     preset = presets.get(name)
-    kwargs = presets.compile_kwargs(name)
+    kwargs = getattr(keras_gans, preset["model"]).preset_optimizers(name)
     opt = preset["optimizer"]
     rates = [float(o.learning_rate.numpy()) for o in kwargs.values()]
     assert rates[0] == pytest.approx(opt["learning_rate"])
@@ -99,7 +66,7 @@ def test_preset_optimizers_follow_the_preset(name):
 
 def test_seed_schedules_become_callbacks():
     # Seed 000: [id 0.5, GAN 1, cycle 10] switched to [0.5, 1.5, 12] mid-run.
-    (switch,) = presets.callbacks("residualgan_monet")
+    (switch,) = keras_gans.callbacks.from_preset("residualgan_monet")
     assert isinstance(switch, LossWeightScheduler)
     initial = {"identity": 0.5, "gan": 1.0, "cycle": 10.0}
     assert switch.weights_at(0, initial) == initial
@@ -109,10 +76,10 @@ def test_seed_schedules_become_callbacks():
         "cycle": 12.0,
     }
     # The paper: constant for 100 epochs, linear decay to 0 over 100 more.
-    (decay,) = presets.callbacks("cyclegan_paper")
+    (decay,) = keras_gans.callbacks.from_preset("cyclegan_paper")
     assert isinstance(decay, LinearDecay)
     assert decay.factor(99) == 1.0 and decay.factor(199) < 0.02
-    assert presets.callbacks("resnet9_monet_kaggle") == []
+    assert keras_gans.callbacks.from_preset("resnet9_monet_kaggle") == []
 
 
 def test_seed_hyperparameters():
@@ -169,7 +136,7 @@ def test_seed_004_presets_keep_the_seed_settings():
         assert preset["model_config"] == {"latent_dim": 100, "gan_loss": "vanilla"}
         assert preset["generator"]["name"] == "cspup_dcgan"
         assert "filters" not in preset["generator"]["config"]  # 512/256/128/64
-        assert presets.callbacks(name) == []  # constant rates
+        assert keras_gans.callbacks.from_preset(name) == []  # constant rates
     assert presets.get("cspup")["optimizer"]["learning_rate"] == 2e-4
 
 
@@ -197,17 +164,16 @@ def test_dcgan_demo_preset_differs_from_seed_004_only_where_it_says():
             changed = [field]
         for name in changed:
             assert name in demo["assumed"] or field in demo["assumed"], name
-    (decay,) = presets.callbacks("cspup_demo")
+    (decay,) = keras_gans.callbacks.from_preset("cspup_demo")
     assert isinstance(decay, LinearDecay)
     factors = [decay.factor(epoch) for epoch in range(demo["epochs"])]
     assert factors == pytest.approx([1, 1, 1, 1, 0.8, 0.6, 0.4, 0.2])
 
 
 def test_cli_trains_the_demo_preset_on_the_demo_data():
-    from keras_gans import cli
+    from keras_gans import runs
 
-    parse = cli.build_parser().parse_args
-    config = cli.resolve_config("dcgan", None, parse(["train", "dcgan"]))
+    config = runs.resolve_config("dcgan", None, {})
     assert config["preset"] == "dcgan_cspup_shapes_demo"
     assert (config["image_size"], config["batch_size"], config["epochs"]) == (
         32,
@@ -215,14 +181,13 @@ def test_cli_trains_the_demo_preset_on_the_demo_data():
         8,
     )
     assert config["schedule"]["decay_start_epoch"] == 4
-    assert cli.network_overrides(config) == ({"filters": (64, 32, 16)}, {"ndf": 16})
-    model = cli.build_model(config)
+    assert runs.network_overrides(config) == ({"filters": (64, 32, 16)}, {"ndf": 16})
+    model = runs.build_model(config)
     assert float(model.generator_optimizer.learning_rate.numpy()) == pytest.approx(2e-3)
     # An explicit preset, or real data, gets seed 004's experiment 1.
-    argv = ["train", "dcgan", "--preset", "cspup"]
-    assert cli.resolve_config("dcgan", None, parse(argv))["preset"] == (
+    assert runs.resolve_config("dcgan", None, {"preset": "cspup"})["preset"] == (
         "dcgan_cspup_celeba"
     )
     folder = {"kind": "folder", "data": "faces"}
-    config = cli.resolve_config("dcgan", folder, parse(["train", "dcgan"]))
+    config = runs.resolve_config("dcgan", folder, {})
     assert config["preset"] == "dcgan_cspup_celeba" and config["image_size"] == 64

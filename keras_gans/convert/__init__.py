@@ -11,11 +11,14 @@ from keras_gans.convert.torch_cyclegan import (
     from_torch_patchgan,
     load_torch_checkpoint,
 )
+from keras_gans.convert.torch_pix2pix import UNETS, from_torch_pix2pix
 
 __all__ = [
     "GENERATORS",
     "NORMS",
+    "UNETS",
     "from_torch_cyclegan",
     "from_torch_patchgan",
+    "from_torch_pix2pix",
     "load_torch_checkpoint",
 ]

@@ -172,8 +172,7 @@ def from_torch_cyclegan(
             them. Defaults to `True`.
 
     Returns:
-        keras.Model: the generator, any input size (a multiple of 4 for the
-        ResNets, of 256 / 128 for the U-Nets).
+        keras.Model: the generator (`networks.shape_of` gives its stride).
 
     Example:
 
@@ -201,17 +200,7 @@ def from_torch_cyclegan(
     """
     from keras_gans import networks
 
-    if netG not in GENERATORS:
-        raise ValueError(
-            f"`netG` must be one of {sorted(GENERATORS)}. Received: netG={netG!r}"
-        )
-    _check_positive_int("ngf", ngf)
-    _check_positive_int("input_nc", input_nc)
-    _check_positive_int("output_nc", output_nc)
-    if not isinstance(use_dropout, bool):
-        raise ValueError(
-            f"`use_dropout` must be a bool. Received: use_dropout={use_dropout!r}"
-        )
+    _check_generator_args(netG, ngf, use_dropout, input_nc, output_nc)
     network, arch = GENERATORS[netG]
     model = networks.create(
         network,
@@ -223,11 +212,23 @@ def from_torch_cyclegan(
         name=name or netG,
     )
     state = load_torch_checkpoint(path)
-    hint = ""
-    if arch == "resnet_generator":
-        n_blocks = 9 if netG == "resnet_9blocks" else 6
-        hint = _resnet_hint(state, ngf, n_blocks)
+    n_blocks = 9 if netG == "resnet_9blocks" else 6
+    hint = _resnet_hint(state, ngf, n_blocks) if arch == "resnet_generator" else ""
     return _load(model, state, arch, path, hint, strict)
+
+
+def _check_generator_args(netG, ngf, use_dropout, input_nc, output_nc):
+    if netG not in GENERATORS:
+        raise ValueError(
+            f"`netG` must be one of {sorted(GENERATORS)}. Received: netG={netG!r}"
+        )
+    _check_positive_int("ngf", ngf)
+    _check_positive_int("input_nc", input_nc)
+    _check_positive_int("output_nc", output_nc)
+    if not isinstance(use_dropout, bool):
+        raise ValueError(
+            f"`use_dropout` must be a bool. Received: use_dropout={use_dropout!r}"
+        )
 
 
 def from_torch_patchgan(

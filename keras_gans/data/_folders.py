@@ -6,7 +6,7 @@ import tensorflow as tf
 
 from keras_gans.data import _pipeline
 from keras_gans.data._scan import IMAGE_EXTENSIONS, scan_images
-from keras_gans.data._unpaired import unpaired
+from keras_gans.data._unpaired import two_domains
 
 
 def image_folder(
@@ -30,43 +30,20 @@ def image_folder(
 ):
     """A `tf.data.Dataset` of float32 RGB images in [-1, 1] from a folder tree.
 
-    Files are found recursively (JPEG, PNG, BMP, GIF (first frame), WebP) and
-    read in sorted order. Every image gets 3 channels: gray is repeated, alpha
-    is composited on white (see `alpha`), palettes are applied, 16-bit PNGs are
-    reduced to 8 bits. Before anything is returned each file is decoded once
-    (`validate=True`): unreadable files (corrupt, truncated, empty, not an
-    image) are skipped with a `BadImageWarning` naming each one and a final
-    count, so a bad file never stops training mid-epoch. A missing folder, or
-    one without a readable image, raises an error naming the path.
-
-    The preprocessing modes follow the CycleGAN paper's code:
-
-    - `"resize_and_crop"`: resize to `load_size`, random crop `crop_size`
-      (the paper: 286 -> 256). `image_size` is the crop size; `load_size`
-      defaults to `image_size * 286 / 256` (e.g. 72 for 64).
-    - `"resize"`: resize to `image_size` (= `load_size`), no crop (the 64x64
-      setting of the UVCGAN / DCGAN experiments).
-    - `"crop"`: random crop `image_size` from the stored size (images smaller
-      than the crop are enlarged first).
-    - `"scale_width"` / `"scale_width_and_crop"`: width to `load_size`,
-      aspect ratio kept (height at least the crop), then an optional crop.
-    - `"none"`: the stored size.
-
-    Decoding and augmentation run in parallel `tf.data` maps
-    (`num_parallel_calls=AUTOTUNE`) followed by `prefetch`, never in the
-    training step.
+    Files are found recursively, read in sorted order and given 3 channels;
+    unreadable ones are skipped with a `BadImageWarning`. See "Reading images"
+    and "Preprocessing modes" (the CycleGAN paper's code) in `keras_gans.data`.
 
     Args:
         path: str or os.PathLike. The folder, searched recursively.
         image_size: int, (height, width) or None. The output size: the crop
-            size for the crop modes, the resize target for `"resize"` and the
-            width for `"scale_width"`. Defaults to `None` (256, or the stored
-            size for `"none"`).
+            size, the resize target for `"resize"`, the width for
+            `"scale_width"`. Defaults to `None` (256, or the stored size).
         load_size: int, (height, width) or None. The size resized to before
-            cropping. Defaults to `None` (see above).
+            cropping. Defaults to `None` (see the modes).
         crop_size: int, (height, width) or None. Same as `image_size` for the
             crop modes. Defaults to `None`.
-        preprocess: str. One of the modes above. Defaults to `"resize_and_crop"`.
+        preprocess: str. One of `PREPROCESS_MODES`. Defaults to `"resize_and_crop"`.
         crop: str. `"random"` or `"center"` crops. Defaults to `"random"`.
         flip: bool. Random horizontal flips. Defaults to `True`.
         alpha: str. `"white"` or `"black"` composites transparent images on
@@ -74,8 +51,8 @@ def image_folder(
         interpolation: str. Resize method (`"bicubic"` as the paper's code,
             `"bilinear"`, `"area"`, `"lanczos3"`, `"nearest"`), antialiased
             when shrinking. Defaults to `"bicubic"`.
-        batch_size: int or None. Batch size; `None` yields single images
-            (height, width, 3). Defaults to `None`.
+        batch_size: int or None. `None` yields single images (height, width,
+            3). Defaults to `None`.
         shuffle: bool. Reshuffle the files every epoch. Defaults to `True`.
         seed: int or None. Makes order, crops and flips reproducible (and
             keeps parallel maps in order). Defaults to `None`.
@@ -86,10 +63,9 @@ def image_folder(
             `model.fit(epochs=...)` expects); `True`: forever; an int: that
             many passes. Defaults to `False`.
         drop_remainder: bool. Drop a last, smaller batch. Defaults to `False`.
-        validate: bool. Decode every file once up front (about 1.5 ms of
-            CPU per 400x300 JPEG). With `False`, files that fail to decode
-            are dropped silently inside the pipeline instead, and the
-            dataset's length is unknown. Defaults to `True`.
+        validate: bool. Decode every file once up front. With `False`, files
+            that fail to decode are dropped silently inside the pipeline
+            instead, and the dataset's length is unknown. Defaults to `True`.
 
     Returns:
         A `tf.data.Dataset` of float32 images in [-1, 1], shaped
@@ -108,35 +84,29 @@ def image_folder(
     """
     # First, while `locals()` holds the arguments only.
     prep, options = _pipeline.check_arguments(locals())
-    path = os.fspath(path)
+    report = _scan_folder(os.fspath(path), prep, validate, alpha)
+    files = tf.data.Dataset.from_tensor_slices(tf.constant(report.images, tf.string))
+    options["shuffle_buffer"] = len(report.images)  # a full shuffle of the file names
+    read = tf.io.read_file
+    return _pipeline.finish(files, read, report, prep, options, check_count=validate)
+
+
+def _scan_folder(path, prep, validate, alpha):
+    """The `ScanReport` of `path`; an error naming it when no image is readable."""
     report = scan_images(
         path, min_size=prep.min_source_size(), validate=validate, alpha=alpha
     )
-    if not report.images:
-        detail = ""
-        if report.skipped:
-            shown = list(report.skipped.items())[:5]
-            detail = " Unreadable: " + "; ".join(f"{k}: {v}" for k, v in shown)
-            if len(report.skipped) > 5:
-                detail += f"; and {len(report.skipped) - 5} more"
-        raise ValueError(
-            f"No readable image in {path!r} (searched recursively for "
-            f"{', '.join(IMAGE_EXTENSIONS)}).{detail}"
-        )
-    report.warn()
-    count = len(report.images)
-    _pipeline.check_batchable(report, prep, batch_size, validate)
-    if validate:
-        _pipeline.check_not_empty(path, count, batch_size, drop_remainder)
-    items = tf.data.Dataset.from_tensor_slices(tf.constant(report.images, tf.string))
-    options["shuffle_buffer"] = count  # a full shuffle of the file names
-    return _pipeline.build(
-        items,
-        count if validate else None,
-        tf.io.read_file,
-        prep,
-        skip_errors=not validate,
-        **options,
+    if report.images:
+        return report
+    detail = ""
+    if report.skipped:
+        shown = list(report.skipped.items())[:5]
+        detail = " Unreadable: " + "; ".join(f"{k}: {v}" for k, v in shown)
+        if len(report.skipped) > 5:
+            detail += f"; and {len(report.skipped) - 5} more"
+    raise ValueError(
+        f"No readable image in {path!r} (searched recursively for "
+        f"{', '.join(IMAGE_EXTENSIONS)}).{detail}"
     )
 
 
@@ -192,6 +162,28 @@ def cyclegan_folders(
     print(a.shape, b.shape)  # (2, 32, 32, 3) (2, 32, 32, 3)
     ```
     """
+    folders = _split_folders(root, split)
+    options = {"image_size": image_size}
+    if split == "test":
+        options.update(shuffle=False, flip=False, crop="center", load_size=image_size)
+    options.update(kwargs)
+    # Different seeds per domain, or equal-sized domains would share one order.
+    seeds = (
+        (None, None) if seed is None else (seed, _pipeline.mix_seed(seed, 7) % 2**31)
+    )
+    return two_domains(
+        lambda source, **batching: image_folder(
+            source[0], seed=source[1], **options, **batching
+        ),
+        list(zip(folders, seeds)),
+        zip_domains=zip_domains,
+        batch_size=batch_size,
+        drop_remainder=drop_remainder,
+    )
+
+
+def _split_folders(root, split):
+    """`[root/<split>A, root/<split>B]`, or an error naming what is missing."""
     if split not in _SPLITS:
         raise ValueError(f"`split` must be one of {_SPLITS}. Received: split={split!r}")
     root = os.fspath(root)
@@ -207,20 +199,4 @@ def cyclegan_folders(
             f"Missing {', '.join(repr(m) for m in missing)}: a CycleGAN data folder "
             f"holds {split}A/ and {split}B/. Sub-folders of {root!r}: {present}"
         )
-    options = {"image_size": image_size}
-    if split == "test":
-        options.update(shuffle=False, flip=False, crop="center", load_size=image_size)
-    options.update(kwargs)
-    # Different seeds per domain, or equal-sized domains would share one order.
-    seeds = (
-        (None, None) if seed is None else (seed, _pipeline.mix_seed(seed, 7) % 2**31)
-    )
-    if zip_domains:
-        a, b = (image_folder(f, seed=s, **options) for f, s in zip(folders, seeds))
-        return unpaired(a, b, batch_size=batch_size, drop_remainder=drop_remainder)
-    return tuple(
-        image_folder(
-            f, batch_size=batch_size, drop_remainder=drop_remainder, seed=s, **options
-        )
-        for f, s in zip(folders, seeds)
-    )
+    return folders

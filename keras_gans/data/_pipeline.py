@@ -36,6 +36,11 @@ def mix_seed(seed, salt):
     return int(sequence.generate_state(1, np.uint64)[0] >> np.uint64(1))
 
 
+def repeat_count(repeat):
+    """`Dataset.repeat`'s count for a `repeat` argument: None (forever) or passes."""
+    return None if repeat is True else (1 if repeat is False else int(repeat))
+
+
 def check_common(batch_size, repeat, seed, cache, shuffle_buffer=None):
     if batch_size is not None and (
         not isinstance(batch_size, int)
@@ -98,11 +103,13 @@ def check_arguments(arguments):
     Args:
         arguments: dict. The reader's arguments by name (its `locals()` on
             entry): every name of `PREPROCESS_ARGUMENTS` and of
-            `BUILD_ARGUMENTS` (`shuffle_buffer` may be missing: None).
+            `BUILD_ARGUMENTS` (`shuffle_buffer` may be missing: None), and
+            `validate`.
 
     Returns:
         `(prep, options)`: the `Preprocessing`, and the keyword arguments of
-        `build` (a new dict, the caller may change it).
+        `build` (a new dict, the caller may change it), `skip_errors` included
+        (`not validate`).
     """
     prep = Preprocessing.create(**{k: arguments[k] for k in PREPROCESS_ARGUMENTS})
     options = {k: arguments.get(k) for k in BUILD_ARGUMENTS}
@@ -113,6 +120,8 @@ def check_arguments(arguments):
         options["cache"],
         options["shuffle_buffer"],
     )
+    # Without validation, files that fail to decode are dropped in the pipeline.
+    options["skip_errors"] = not arguments["validate"]
     return prep, options
 
 
@@ -149,6 +158,27 @@ def check_batchable(report, prep, batch_size, validate):
             )
 
 
+def finish(items, read_fn, report, prep, options, *, check_count=True):
+    """Report skipped files, check the batch set-up, then `build` the pipeline.
+
+    Args:
+        items: tf.data.Dataset of the readable items (`report.images`).
+        read_fn: item -> encoded bytes (string scalar tensor).
+        report: `ScanReport` of the items (its `source` names them in errors).
+        prep: `Preprocessing`.
+        options: dict. The keyword arguments of `build` (`check_arguments`).
+        check_count: bool. Raise when `drop_remainder` leaves no batch.
+    """
+    report.warn()
+    count = len(report.images)
+    validated = not options["skip_errors"]
+    check_batchable(report, prep, options["batch_size"], validated)
+    if check_count:
+        batch_size, drop_remainder = options["batch_size"], options["drop_remainder"]
+        check_not_empty(report.source, count, batch_size, drop_remainder)
+    return build(items, count if validated else None, read_fn, prep, **options)
+
+
 def build(
     items,
     count,
@@ -178,7 +208,7 @@ def build(
     deterministic = seed is not None or not shuffle
     base = seed if seed is not None else random.SystemRandom().randrange(2**62)
     order_seed, augment_seed = mix_seed(base, 1), mix_seed(base, 2)
-    passes = None if repeat is True else (1 if repeat is False else int(repeat))
+    passes = repeat_count(repeat)
     buffer = shuffle_buffer or count or 1024
 
     @graph_fn

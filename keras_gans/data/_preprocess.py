@@ -17,6 +17,7 @@ import dataclasses
 import tensorflow as tf
 
 from keras_gans.data._decode import ALPHA_MODES, decode_rgb
+from keras_gans.imaging import to_unit_range
 
 PREPROCESS_MODES = (
     "resize_and_crop",
@@ -58,6 +59,93 @@ def _grow(size):
     return (int(round(size[0] * LOAD_RATIO)), int(round(size[1] * LOAD_RATIO)))
 
 
+def _check_choices(preprocess, crop, alpha, interpolation):
+    """Raise unless each string argument is one of its allowed values."""
+    if preprocess not in PREPROCESS_MODES:
+        raise ValueError(
+            f"`preprocess` must be one of {PREPROCESS_MODES}. "
+            f"Received: preprocess={preprocess!r}"
+        )
+    if crop not in CROP_MODES:
+        raise ValueError(f"`crop` must be one of {CROP_MODES}. Received: crop={crop!r}")
+    if alpha not in ALPHA_MODES:
+        raise ValueError(
+            f"`alpha` must be one of {ALPHA_MODES}. Received: alpha={alpha!r}"
+        )
+    if interpolation not in INTERPOLATIONS:
+        raise ValueError(
+            f"`interpolation` must be one of {INTERPOLATIONS}. "
+            f"Received: interpolation={interpolation!r}"
+        )
+
+
+def _resolve_sizes(mode, image_size, load_size, crop_size):
+    """The `(load_size, crop_size)` pairs of `mode`, defaults filled in, or an error."""
+    image_size = _pair(image_size, "image_size")
+    load = _pair(load_size, "load_size")
+    crop_sz = _pair(crop_size, "crop_size")
+    if image_size is not None and crop_sz is not None and image_size != crop_sz:
+        raise ValueError(
+            "`image_size` and `crop_size` name the same output size and differ. "
+            f"Received: image_size={image_size_repr(image_size)}, "
+            f"crop_size={image_size_repr(crop_sz)}"
+        )
+    if mode == "none":
+        given = {"image_size": image_size, "load_size": load, "crop_size": crop_sz}
+        given = {k: v for k, v in given.items() if v is not None}
+        if given:
+            raise ValueError(
+                "preprocess='none' keeps the stored image size; pass no "
+                f"image_size, load_size or crop_size. Received: {given}"
+            )
+    elif mode in ("resize", "scale_width"):
+        if crop_sz is not None:
+            raise ValueError(
+                f"preprocess={mode!r} does not crop; use load_size or "
+                f"image_size. Received: crop_size={crop_size!r}"
+            )
+        if load is not None and image_size is not None and load != image_size:
+            raise ValueError(
+                f"preprocess={mode!r}: `image_size` and `load_size` both set "
+                f"and differ. Received: image_size={image_size!r}, "
+                f"load_size={load_size!r}"
+            )
+        load = load or image_size or (DEFAULT_SIZE, DEFAULT_SIZE)
+    elif mode == "crop":
+        if load is not None:
+            raise ValueError(
+                "preprocess='crop' crops from the stored size and does not "
+                "resize; pass crop_size or image_size. "
+                f"Received: load_size={load_size!r}"
+            )
+        crop_sz = crop_sz or image_size or (DEFAULT_SIZE, DEFAULT_SIZE)
+    else:  # resize_and_crop, scale_width_and_crop
+        crop_sz = crop_sz or image_size or (DEFAULT_SIZE, DEFAULT_SIZE)
+        load = load or _grow(crop_sz)
+        _check_load_covers_crop(mode, load, crop_sz, load_size)
+    if mode in ("scale_width", "scale_width_and_crop") and load_size is not None:
+        if not isinstance(load_size, int):
+            raise ValueError(
+                f"preprocess={mode!r} scales the width to `load_size`, which "
+                f"must be one integer. Received: load_size={load_size!r}"
+            )
+    return load, crop_sz
+
+
+def _check_load_covers_crop(mode, load, crop_sz, load_size):
+    too_small = (
+        load[1] < crop_sz[1]
+        if mode == "scale_width_and_crop"
+        else (load[0] < crop_sz[0] or load[1] < crop_sz[1])
+    )
+    if too_small:
+        raise ValueError(
+            "`load_size` must be at least `crop_size` for "
+            f"preprocess={mode!r}. Received: load_size={load_size!r}, "
+            f"crop_size={image_size_repr(crop_sz)}"
+        )
+
+
 @dataclasses.dataclass(frozen=True)
 class Preprocessing:
     """Resolved preprocessing settings (internal)."""
@@ -82,84 +170,9 @@ class Preprocessing:
         alpha="white",
         interpolation="bicubic",
     ):
-        if preprocess not in PREPROCESS_MODES:
-            raise ValueError(
-                f"`preprocess` must be one of {PREPROCESS_MODES}. "
-                f"Received: preprocess={preprocess!r}"
-            )
-        if crop not in CROP_MODES:
-            raise ValueError(
-                f"`crop` must be one of {CROP_MODES}. Received: crop={crop!r}"
-            )
-        if alpha not in ALPHA_MODES:
-            raise ValueError(
-                f"`alpha` must be one of {ALPHA_MODES}. Received: alpha={alpha!r}"
-            )
-        if interpolation not in INTERPOLATIONS:
-            raise ValueError(
-                f"`interpolation` must be one of {INTERPOLATIONS}. "
-                f"Received: interpolation={interpolation!r}"
-            )
-        image_size = _pair(image_size, "image_size")
-        load = _pair(load_size, "load_size")
-        crop_sz = _pair(crop_size, "crop_size")
-        mode = preprocess
-        if image_size is not None and crop_sz is not None and image_size != crop_sz:
-            raise ValueError(
-                "`image_size` and `crop_size` name the same output size and differ. "
-                f"Received: image_size={image_size_repr(image_size)}, "
-                f"crop_size={image_size_repr(crop_sz)}"
-            )
-        if mode == "none":
-            given = {"image_size": image_size, "load_size": load, "crop_size": crop_sz}
-            given = {k: v for k, v in given.items() if v is not None}
-            if given:
-                raise ValueError(
-                    "preprocess='none' keeps the stored image size; pass no "
-                    f"image_size, load_size or crop_size. Received: {given}"
-                )
-        elif mode in ("resize", "scale_width"):
-            if crop_sz is not None:
-                raise ValueError(
-                    f"preprocess={mode!r} does not crop; use load_size or "
-                    f"image_size. Received: crop_size={crop_size!r}"
-                )
-            if load is not None and image_size is not None and load != image_size:
-                raise ValueError(
-                    f"preprocess={mode!r}: `image_size` and `load_size` both set "
-                    f"and differ. Received: image_size={image_size!r}, "
-                    f"load_size={load_size!r}"
-                )
-            load = load or image_size or (DEFAULT_SIZE, DEFAULT_SIZE)
-        elif mode == "crop":
-            if load is not None:
-                raise ValueError(
-                    "preprocess='crop' crops from the stored size and does not "
-                    "resize; pass crop_size or image_size. "
-                    f"Received: load_size={load_size!r}"
-                )
-            crop_sz = crop_sz or image_size or (DEFAULT_SIZE, DEFAULT_SIZE)
-        else:  # resize_and_crop, scale_width_and_crop
-            crop_sz = crop_sz or image_size or (DEFAULT_SIZE, DEFAULT_SIZE)
-            load = load or _grow(crop_sz)
-            too_small = (
-                load[1] < crop_sz[1]
-                if mode == "scale_width_and_crop"
-                else (load[0] < crop_sz[0] or load[1] < crop_sz[1])
-            )
-            if too_small:
-                raise ValueError(
-                    "`load_size` must be at least `crop_size` for "
-                    f"preprocess={mode!r}. Received: load_size={load_size!r}, "
-                    f"crop_size={image_size_repr(crop_sz)}"
-                )
-        if mode in ("scale_width", "scale_width_and_crop") and load_size is not None:
-            if not isinstance(load_size, int):
-                raise ValueError(
-                    f"preprocess={mode!r} scales the width to `load_size`, which "
-                    f"must be one integer. Received: load_size={load_size!r}"
-                )
-        return cls(mode, load, crop_sz, crop, bool(flip), alpha, interpolation)
+        _check_choices(preprocess, crop, alpha, interpolation)
+        load, crop_sz = _resolve_sizes(preprocess, image_size, load_size, crop_size)
+        return cls(preprocess, load, crop_sz, crop, bool(flip), alpha, interpolation)
 
     # --- sizes ---------------------------------------------------------------
 
@@ -212,7 +225,11 @@ class Preprocessing:
 
     def load(self, contents):
         """Encoded bytes -> (h, w, 3) uint8 at the load size (deterministic)."""
-        image = decode_rgb(contents, alpha=self.alpha)
+        return self.fit(decode_rgb(contents, alpha=self.alpha))
+
+    def fit(self, image):
+        """A decoded uint8 image (h, w, C), any C (a pix2pix pair stacks A and
+        B on channels) -> uint8 at the load size (deterministic)."""
         shape = tf.shape(image)
         h, w = shape[0], shape[1]
         mode = self.mode
@@ -252,7 +269,7 @@ class Preprocessing:
                 lambda: image,
             )
         if mode in ("resize_and_crop", "resize"):
-            image.set_shape([*self.load_size, 3])
+            image.set_shape([*self.load_size, image.shape[-1]])
         return image
 
     # --- stage 2: crop, flip, scale -------------------------------------------
@@ -260,23 +277,26 @@ class Preprocessing:
     def augment(self, image, seed):
         """uint8 image + an int64 random scalar -> float32 in [-1, 1]."""
         seed = tf.cast(seed, tf.int64)
+        channels = image.shape[-1] or 3
         if self.crop_size is not None:
             ch, cw = self.crop_size
             if self.crop == "random":
                 image = tf.image.stateless_random_crop(
-                    image, [ch, cw, 3], seed=tf.stack([seed, tf.constant(1, tf.int64)])
+                    image,
+                    [ch, cw, channels],
+                    seed=tf.stack([seed, tf.constant(1, tf.int64)]),
                 )
             else:
                 shape = tf.shape(image)
                 top = (shape[0] - ch) // 2
                 left = (shape[1] - cw) // 2
                 image = image[top : top + ch, left : left + cw, :]
-            image.set_shape([ch, cw, 3])
+            image.set_shape([ch, cw, channels])
         if self.flip:
             image = tf.image.stateless_random_flip_left_right(
                 image, seed=tf.stack([seed, tf.constant(2, tf.int64)])
             )
-        return tf.cast(image, tf.float32) / 127.5 - 1.0
+        return to_unit_range(tf.cast(image, tf.float32))
 
 
 def image_size_repr(size):

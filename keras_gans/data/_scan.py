@@ -99,6 +99,21 @@ def list_image_files(path):
     Returns:
         (images, others): two sorted lists of paths; `others` are the visible
         files whose name does not end in one of `IMAGE_EXTENSIONS`.
+
+    Example:
+
+    ```python
+    import os
+    import tempfile
+    from keras_gans.data import list_image_files
+
+    root = tempfile.mkdtemp()
+    for name in ("b.png", "a.jpg", "notes.txt", ".hidden.png"):
+        open(os.path.join(root, name), "wb").close()
+    images, others = list_image_files(root)
+    print([os.path.basename(p) for p in images])  # ['a.jpg', 'b.png']
+    print([os.path.basename(p) for p in others])  # ['notes.txt']
+    ```
     """
     path = os.fspath(path)
     if not os.path.exists(path):

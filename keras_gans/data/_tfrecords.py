@@ -172,50 +172,35 @@ def tfrecords(
     """
     # First, while `locals()` holds the arguments only.
     prep, options = _pipeline.check_arguments(locals())
+    _check_image_key(image_key)
+    records, read, report = _scan(files, image_key, compression_type, prep, validate)
+    return _pipeline.finish(records, read, report, prep, options)
+
+
+def _check_image_key(image_key):
     if not isinstance(image_key, str) or not image_key:
         raise ValueError(
             f"`image_key` must be a non-empty string. Received: image_key={image_key!r}"
         )
+
+
+def _scan(files, image_key, compression_type, prep, validate):
+    """`(records, read, report)`: the readable records of `files` in order, the
+    function that reads the image bytes of a record, and the `ScanReport`."""
     start = time.perf_counter()
     paths = _resolve(files)
-    counts, skipped = [], {}
-    for path in paths:
-        n, error = _count_records(path, compression_type)
-        if error is not None:
-            skipped[f"{path} (after record {n})"] = (
-                f"truncated or corrupt TFRecord file ({error})"
-            )
-        counts.append(n)
-        if n > 0:
-            _check_key(path, compression_type, image_key)
-        elif error is None:
-            skipped[path] = "no records"
+    counts, skipped = _count_files(paths, compression_type, image_key)
     source = (
         ", ".join(paths)
         if len(paths) <= 3
         else f"{len(paths)} TFRecord files in {os.path.dirname(paths[0])}"
     )
-
-    spec = {image_key: tf.io.FixedLenFeature([], tf.string, default_value="")}
-
-    @graph_fn
-    def read(record):
-        return tf.io.parse_single_example(record, spec)[image_key]
-
-    files_t = tf.constant(paths, tf.string)
-    counts_t = tf.constant(counts, tf.int64)
-
-    @graph_fn
-    def file_records(f, k):
-        return tf.data.TFRecordDataset(f, compression_type=compression_type).take(k)
-
-    records = tf.data.Dataset.from_tensor_slices((files_t, counts_t)).flat_map(
-        file_records
-    )
+    read = _reader(image_key)
+    records = _records(paths, counts, compression_type)
     total = sum(counts)
     names = [f"{p} (record {j})" for p, k in zip(paths, counts) for j in range(k)]
     if validate:
-        found = probe(records, total, read, alpha=alpha)
+        found = probe(records, total, read, alpha=prep.alpha)
         bad = sorted(set(range(total)) - set(found))
         reasons = _bad_reasons(records, bad, image_key) if bad else {}
         report = classify(
@@ -228,28 +213,63 @@ def tfrecords(
         raise ValueError(
             f"No readable image record in {source!r} (image_key={image_key!r})."
         )
-    report.warn()
-    count = len(report.images)
-    _pipeline.check_batchable(report, prep, batch_size, validate)
+    return _without(records, bad, len(report.images)), read, report
+
+
+def _count_files(paths, compression_type, image_key):
+    """Records per file, and the files skipped (damaged or empty) with why.
+
+    The first record of each file is checked for `image_key`.
+    """
+    counts, skipped = [], {}
+    for path in paths:
+        n, error = _count_records(path, compression_type)
+        if error is not None:
+            skipped[f"{path} (after record {n})"] = (
+                f"truncated or corrupt TFRecord file ({error})"
+            )
+        counts.append(n)
+        if n > 0:
+            _check_key(path, compression_type, image_key)
+        elif error is None:
+            skipped[path] = "no records"
+    return counts, skipped
+
+
+def _reader(image_key):
+    """A tf.data function: serialized `tf.train.Example` -> its image bytes."""
+    spec = {image_key: tf.io.FixedLenFeature([], tf.string, default_value="")}
+
+    @graph_fn
+    def read(record):
+        return tf.io.parse_single_example(record, spec)[image_key]
+
+    return read
+
+
+def _records(paths, counts, compression_type):
+    """One dataset of the first `counts[i]` records of each file `paths[i]`."""
+
+    @graph_fn
+    def file_records(f, k):
+        return tf.data.TFRecordDataset(f, compression_type=compression_type).take(k)
+
+    files_t = tf.constant(paths, tf.string)
+    counts_t = tf.constant(counts, tf.int64)
+    return tf.data.Dataset.from_tensor_slices((files_t, counts_t)).flat_map(
+        file_records
+    )
+
+
+def _without(records, bad, count):
+    """`records` less the indices `bad`, with its length `count` known."""
     if bad:
         bad_t = tf.constant(bad, tf.int64)
-        records = (
-            records.enumerate()
-            .filter(graph_fn(lambda i, r: tf.reduce_all(tf.not_equal(i, bad_t))))
-            .map(graph_fn(lambda i, r: r))
-            .apply(tf.data.experimental.assert_cardinality(count))
+        records = records.enumerate().filter(
+            graph_fn(lambda i, r: tf.reduce_all(tf.not_equal(i, bad_t)))
         )
-    else:
-        records = records.apply(tf.data.experimental.assert_cardinality(total))
-    _pipeline.check_not_empty(source, count, batch_size, drop_remainder)
-    return _pipeline.build(
-        records,
-        count if validate else None,
-        read,
-        prep,
-        skip_errors=not validate,
-        **options,
-    )
+        records = records.map(graph_fn(lambda i, r: r))
+    return records.apply(tf.data.experimental.assert_cardinality(count))
 
 
 def _bad_reasons(records, bad, image_key):

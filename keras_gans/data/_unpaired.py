@@ -82,3 +82,24 @@ def unpaired(a, b, *, batch_size=1, drop_remainder=False):
         ds = tf.data.Dataset.zip(a.repeat(), b)
     ds = ds.batch(batch_size, drop_remainder=drop_remainder)
     return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def two_domains(make, sources, *, zip_domains, batch_size, drop_remainder):
+    """Datasets of domains A and B: zipped by `unpaired`, or a batched pair.
+
+    Args:
+        make: callable. `make(source, batch_size=..., drop_remainder=...)`
+            returns one domain's dataset.
+        sources: the two domains' sources (A, B), each passed to `make`.
+        zip_domains: bool. `True`: one dataset of `(a, b)` batches made by
+            `unpaired` from unbatched domains; `False`: `(dataset_a,
+            dataset_b)`, each batched.
+        batch_size: int. The batch size.
+        drop_remainder: bool. Drop a last, smaller batch.
+    """
+    if zip_domains:
+        a, b = (make(s, batch_size=None, drop_remainder=False) for s in sources)
+        return unpaired(a, b, batch_size=batch_size, drop_remainder=drop_remainder)
+    return tuple(
+        make(s, batch_size=batch_size, drop_remainder=drop_remainder) for s in sources
+    )

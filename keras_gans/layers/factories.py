@@ -7,7 +7,7 @@ with PyTorch's defaults.
 
 import keras
 
-from keras_gans.layers import conv_gradients
+from keras_gans.layers.conv_backprop import FastConv2D
 from keras_gans.layers.instance_normalization import InstanceNormalization
 from keras_gans.layers.reflect_pad import ReflectPad, _normalize_padding
 
@@ -103,11 +103,13 @@ def make_activation(activation, *, name=None, dtype=None):
 
     Example:
     ```python
+    import keras
     import numpy as np
     from keras_gans.layers import make_activation
 
     act = make_activation("leaky_relu")
-    print(act(np.array([-1.0, 2.0], dtype="float32")))  # [-0.2  2. ]
+    y = act(np.array([-1.0, 2.0], dtype="float32"))
+    print(keras.ops.convert_to_numpy(y))  # [-0.2  2. ]
     ```
     """
     activation = _check_name(activation, ACTIVATIONS, "activation")
@@ -224,10 +226,11 @@ class _ConvBlock(keras.layers.Layer):
         """A `layer_cls` conv with the block's bias, init, spectral norm.
 
         `keras.layers.Conv2D` becomes `FastConv2D`: the same conv, with a
-        faster gradient on CPU where its settings allow one.
+        faster gradient on CPU where its settings allow one (chosen when it
+        is called, from `keras_gans.config`).
         """
         if layer_cls is keras.layers.Conv2D:
-            layer_cls = conv_gradients.conv_class()
+            layer_cls = FastConv2D
         conv = layer_cls(
             filters,
             kernel_size,

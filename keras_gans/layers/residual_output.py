@@ -31,7 +31,8 @@ class ResidualOutput(keras.layers.Layer):
 
     image = np.array([[[[0.5, -0.9, 1.0]]]], "float32")
     delta = np.array([[[[0.25, -0.5, 0.0]]]], "float32")
-    print(ResidualOutput()([image, delta]))  # [[[[0.75, -1.0, 1.0]]]]
+    y = ResidualOutput()([image, delta])
+    print(np.asarray(y).ravel().tolist())  # [0.75, -1.0, 1.0]
     ```
     """
 

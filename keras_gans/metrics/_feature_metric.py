@@ -13,8 +13,8 @@ from keras_gans.metrics._utils import (
     as_batch,
     extract_features,
     iter_batches,
-    resolve_feature_extractor,
 )
+from keras_gans.metrics.features import resolve_feature_extractor
 
 SIDES = ("real", "fake")
 

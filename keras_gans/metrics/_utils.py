@@ -82,23 +82,6 @@ def extract_features(feature_extractor, batch):
     return features
 
 
-def resolve_feature_extractor(feature_extractor):
-    """`None` or `"inception"` -> `InceptionFeatures()`; a callable as is."""
-    if feature_extractor is None or (
-        isinstance(feature_extractor, str) and feature_extractor == "inception"
-    ):
-        from keras_gans.metrics.features import InceptionFeatures
-
-        return InceptionFeatures()
-    if not callable(feature_extractor):
-        raise TypeError(
-            "`feature_extractor` must be None, 'inception' or a callable mapping "
-            "a batch of images to (N, D) features. "
-            f"Received: feature_extractor={feature_extractor!r}"
-        )
-    return feature_extractor
-
-
 def check_positive_int(value, name, minimum=1):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise ValueError(

@@ -8,9 +8,9 @@ from keras_gans.metrics._utils import (
     extract_features,
     is_array_like,
     iter_batches,
-    resolve_feature_extractor,
     to_numpy,
 )
+from keras_gans.metrics.features import resolve_feature_extractor
 from keras_gans.metrics.frechet_inception_distance import FrechetInceptionDistance
 from keras_gans.metrics.kernel_inception_distance import KernelInceptionDistance
 

@@ -211,3 +211,18 @@ class InceptionFeatures:
             f"InceptionFeatures(weights={self.weights!r}, "
             f"image_size={self.image_size}, batch_size={self.batch_size})"
         )
+
+
+def resolve_feature_extractor(feature_extractor):
+    """`None` or `"inception"` -> `InceptionFeatures()`; a callable as is."""
+    if feature_extractor is None or (
+        isinstance(feature_extractor, str) and feature_extractor == "inception"
+    ):
+        return InceptionFeatures()
+    if not callable(feature_extractor):
+        raise TypeError(
+            "`feature_extractor` must be None, 'inception' or a callable mapping "
+            "a batch of images to (N, D) features. "
+            f"Received: feature_extractor={feature_extractor!r}"
+        )
+    return feature_extractor

@@ -4,6 +4,14 @@ from keras_gans.models.base import GANModel
 from keras_gans.models.cyclegan import CycleGAN
 from keras_gans.models.dcgan import DCGAN
 from keras_gans.models.image_pool import ImagePool
+from keras_gans.models.pix2pix import Pix2Pix
 from keras_gans.models.pretrainer import GeneratorPretrainer
 
-__all__ = ["CycleGAN", "DCGAN", "GANModel", "GeneratorPretrainer", "ImagePool"]
+__all__ = [
+    "CycleGAN",
+    "DCGAN",
+    "GANModel",
+    "GeneratorPretrainer",
+    "ImagePool",
+    "Pix2Pix",
+]

@@ -17,13 +17,22 @@ with several optimizers. What every GAN needs lives here, once:
 - `fit` builds the model from the data's shapes first (a built model is
   what `BackupAndRestore` needs and what creates state such as an image
   pool before training);
-- train-step helpers: gradient application (optionally every n-th step) and
-  the WGAN-GP gradient penalty. This is train-step code, so it may use
-  TensorFlow directly.
-- mixed precision (`precision_scope`, `GANModel.precision`): networks built
-  under a Keras dtype policy compute in bfloat16 / float16; `compile` then
-  wraps float16 models' optimizers in `keras.optimizers.LossScaleOptimizer`
-  and `_gradients` scales the backward pass.
+- train-step helpers: gradient application (optionally every n-th step),
+  the penalties' random draws, the EMA of the generators' weights. This is
+  train-step code, so it may use TensorFlow directly.
+- mixed precision (`GANModel.precision`): networks built with a
+  `dtype="mixed_bfloat16"` / `"mixed_float16"` policy (`from_preset(...,
+  precision=...)` passes it to the builders) compute in bfloat16 / float16;
+  `compile` then wraps float16 models' optimizers in
+  `keras.optimizers.LossScaleOptimizer` and `_gradients` scales the backward
+  pass.
+- presets: `from_preset` of each model reads `keras_gans.presets` (plain
+  data); `preset_optimizers(name)` makes a preset's optimizers.
+
+Helpers of other roles live next door: `models/tracing.py` (one call per
+network, networks traced once, data shapes), `models/weights.py` (network
+copies for the EMA and pretrained starts), `models/saving.py` (variables and
+seed states in `.keras` files), and the penalties in `keras_gans.losses`.
 
 A subclass sets `OPTIMIZER_NAMES` and `LOSS_NAMES`, calls
 `self._create_gan_state(loss_weights)` in `__init__`, implements
@@ -34,15 +43,17 @@ by `self._default_optimizers`: Adam for the generator, copies at
 `discriminator_lr_ratio` x its rate for the others).
 """
 
-import contextlib
-import weakref
-
 import keras
-import numpy as np
 import tensorflow as tf
 from keras import ops
 
+from keras_gans import networks as gan_networks
+from keras_gans import presets
 from keras_gans.distribute import is_multi_worker, replica_rows
+from keras_gans.losses import gradient_penalty, r1_penalty
+from keras_gans.models.saving import load_variables_and_seeds, save_variables_and_seeds
+from keras_gans.models.tracing import data_shapes
+from keras_gans.models.weights import assign_variable, clone_network
 from keras_gans.optimizers import FusedAdam
 
 # === Mixed precision ===
@@ -51,56 +62,35 @@ PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
 
 
 def check_precision(precision):
-    """Return `precision` if it is one of `PRECISIONS`, else raise."""
+    """Return `precision` if it is one of `PRECISIONS`, else raise.
+
+    Which one: `"mixed_bfloat16"` on CPUs with native bfloat16 (AVX-512 BF16
+    or AMX) and on TPUs, `"mixed_float16"` on NVIDIA GPUs (tensor cores),
+    `"float32"` elsewhere: on CPUs without bfloat16 instructions (e.g. AVX2
+    only) low precision is emulated and much slower (docs/benchmarks.md).
+    Variables stay float32 under every policy; the networks' last layers
+    (generator image, discriminator logits) and the losses are float32.
+
+    Args:
+        precision: str. `"float32"`, `"mixed_bfloat16"` or `"mixed_float16"`.
+
+    Returns:
+        `precision`.
+
+    Example:
+
+    ```python
+    from keras_gans.models.base import check_precision
+
+    check_precision("mixed_bfloat16")  # 'mixed_bfloat16'
+    ```
+    """
     if not isinstance(precision, str) or precision not in PRECISIONS:
         raise ValueError(
             f"`precision` must be one of {PRECISIONS}. Received: "
             f"precision={precision!r}"
         )
     return precision
-
-
-@contextlib.contextmanager
-def precision_scope(precision):
-    """Build networks under a (mixed) precision dtype policy.
-
-    Keras layers take their dtype policy when they are created, so a
-    network computes in bfloat16 / float16 only if it is BUILT under the
-    policy. Inside this context the global Keras policy is `precision`; it
-    is restored on exit. Variables stay float32; the networks' last layers
-    (generator image, discriminator logits) are float32, and so are the
-    losses. A model built from such networks reports it in `.precision`, and
-    its `compile` adds loss scaling (`LossScaleOptimizer`) for
-    `"mixed_float16"`. (`CycleGAN.from_preset(..., precision=...)` does this
-    for you.)
-
-    Which one: `"mixed_bfloat16"` on CPUs with native bfloat16 (AVX-512 BF16
-    or AMX) and on TPUs, `"mixed_float16"` on NVIDIA GPUs (tensor cores),
-    `"float32"` elsewhere: on CPUs without bfloat16 instructions (e.g. AVX2
-    only) low precision is emulated and much slower (docs/benchmarks.md).
-
-    Args:
-        precision: str. `"float32"`, `"mixed_bfloat16"` or `"mixed_float16"`.
-
-    Example:
-
-    ```python
-    import keras_gans
-    from keras_gans import networks
-    from keras_gans.models.base import precision_scope
-
-    with precision_scope("mixed_bfloat16"):
-        gen = networks.create("resnet_6blocks", ngf=8, n_blocks=1)
-    gen.get_layer("stem_conv").compute_dtype  # 'bfloat16'
-    ```
-    """
-    check_precision(precision)
-    previous = keras.config.dtype_policy()
-    keras.config.set_dtype_policy(precision)
-    try:
-        yield
-    finally:
-        keras.config.set_dtype_policy(previous)
 
 
 class GANModel(keras.Model):
@@ -219,11 +209,16 @@ class GANModel(keras.Model):
         """str: `"float32"`, `"mixed_bfloat16"` or `"mixed_float16"`.
 
         Read from the compute dtypes of the model's layers (the networks'),
-        i.e. the dtype policy they were built under (`precision_scope`).
+        i.e. the dtype policy they were built with (`dtype=` of the network
+        builders; `from_preset(..., precision=...)`).
         """
+        # Only layers with variables of their own: Keras' `InputLayer` and a
+        # functional model's container take the global policy whatever
+        # `dtype` the builder was given, and compute nothing.
         dtypes = {
             layer.compute_dtype
             for layer in self._flatten_layers(include_self=False, recursive=True)
+            if layer._trainable_variables or layer._non_trainable_variables
         }
         if "float16" in dtypes:
             return "mixed_float16"
@@ -463,8 +458,8 @@ class GANModel(keras.Model):
                 value = ops.cast(source, target.dtype)
                 if source.trainable:
                     value = decay * target + (1.0 - decay) * value
-                _assign(target, value)
-        _assign(self.ema_updates, n + 1.0)
+                assign_variable(target, value)
+        assign_variable(self.ema_updates, n + 1.0)
 
     # === What the discriminators see (training aids) ===
 
@@ -481,6 +476,18 @@ class GANModel(keras.Model):
         """`r1_weight / 2 * r1_penalty(discriminator, real)` of the model's GAN
         loss (`real`: the real images as the discriminator saw them)."""
         return 0.5 * self.gan_loss.r1_weight * r1_penalty(discriminator, real)
+
+    def _gradient_penalty(self, discriminator, real, fake):
+        """`keras_gans.losses.gradient_penalty` with its interpolation weights
+        drawn from the model's seed generator: under `tf.distribute`, each
+        replica's rows of the global batch's draw (`replica_rows`)."""
+        batch = ops.shape(real)[0]
+        ones = (1,) * (len(real.shape) - 1)
+        alpha = replica_rows(
+            lambda n: keras.random.uniform((n, *ones), seed=self.seed_generator),
+            batch,
+        )
+        return gradient_penalty(discriminator, real, fake, alpha=alpha)
 
     # === Saving: random state too ===
 
@@ -501,7 +508,7 @@ class GANModel(keras.Model):
         other inputs (generators) are used as they are.
         """
         if not self.built:
-            shapes = _data_shapes(x, y)
+            shapes = data_shapes(x, y)
             if shapes is not None:
                 self.build(shapes)
         return super().fit(x, y, *args, **kwargs)
@@ -590,8 +597,6 @@ class GANModel(keras.Model):
     @classmethod
     def _load_preset(cls, name):
         """`keras_gans.presets.get(name)`, checked to be a preset of `cls`."""
-        from keras_gans import presets
-
         preset = presets.get(name)
         if preset["model"] != cls.__name__:
             raise ValueError(
@@ -600,330 +605,68 @@ class GANModel(keras.Model):
             )
         return preset
 
+    @staticmethod
+    def _create_network(spec, overrides=None, precision=None):
+        """The network of a preset's `generator` / `discriminator` entry.
 
-def save_variables_and_seeds(layer, store):
-    """`Layer.save_own_variables`, plus the states of its `SeedGenerator`s.
+        Args:
+            spec: dict. `{"name": <registry name>, "config": {...}}`.
+            overrides: dict or None. Config entries replacing the preset's.
+            precision: str or None. One of `PRECISIONS`, given to the
+                builder as its `dtype` (the policy its layers compute in);
+                `None`: the builder's default (the global policy).
+        """
+        config = {**spec["config"], **(overrides or {})}
+        if precision is not None:
+            config["dtype"] = check_precision(precision)
+        return gan_networks.create(spec["name"], **config)
 
-    Keras saves a layer's own variables but not its seed generators' states,
-    so a reloaded (or `BackupAndRestore`-resumed) image pool would replay
-    its random draws from the start. The states are stored after the
-    variables, under the following indices.
-    """
-    own = layer._trainable_variables + layer._non_trainable_variables
-    for i, variable in enumerate(own):
-        store[f"{i}"] = variable
-    for j, generator in enumerate(layer._seed_generators):
-        store[f"{len(own) + j}"] = generator.state
+    @classmethod
+    def preset_optimizers(cls, name):
+        """Fresh optimizers for `model.compile(**cls.preset_optimizers(name))`.
 
+        `"adam"` is `keras_gans.optimizers.FusedAdam` (Keras' Adam with one
+        fused update kernel per variable). The first optimizer of the model
+        (the generators') gets the preset's learning rate; every other (the
+        discriminators') gets it times `discriminator_lr_ratio`.
 
-def load_variables_and_seeds(layer, store):
-    """Inverse of `save_variables_and_seeds` (also reads files without seeds)."""
-    own = layer._trainable_variables + layer._non_trainable_variables
-    seeds = [g.state for g in layer._seed_generators]
-    n = len(store.keys())
-    if n == len(own) + len(seeds):
-        targets = own + seeds
-    elif n == len(own):
-        targets = own
-    else:
-        raise ValueError(
-            f"Layer {layer.name!r} expected {len(own)} variables (+ "
-            f"{len(seeds)} seed states), but the file has {n}."
-        )
-    for i, variable in enumerate(targets):
-        variable.assign(store[f"{i}"])
+        Args:
+            name: str. A preset of this model class (or an alias of one).
 
+        Returns:
+            A dict `<optimizer name>_optimizer -> keras optimizer`, e.g.
+            `generator_optimizer`, `discriminator_a_optimizer`,
+            `discriminator_b_optimizer` for a CycleGAN.
 
-def _data_shapes(x, y=None):
-    """Shapes of one element of `x` (and `y`), or None if unknown."""
-    leaves = []
+        Example:
 
-    def shape_of(v):
-        if isinstance(v, tf.TensorSpec | tf.Tensor | np.ndarray | keras.KerasTensor):
-            shape = tuple(v.shape)
-        else:
-            shape = None
-        leaves.append(shape)
-        return shape
+        ```python
+        import keras_gans
 
-    if isinstance(x, tf.data.Dataset):
-        spec = x.element_spec
-        if isinstance(spec, tuple) and len(spec) == 1:
-            spec = spec[0]
-        shapes = tf.nest.map_structure(shape_of, spec)
-    elif y is not None:
-        shapes = (
-            tf.nest.map_structure(shape_of, x),
-            tf.nest.map_structure(shape_of, y),
-        )
-    elif isinstance(x, np.ndarray | tf.Tensor | list | tuple):
-        shapes = tf.nest.map_structure(shape_of, x)
-    else:
-        return None
-    if not leaves or any(s is None for s in leaves):
-        return None
-    return shapes
-
-
-def gradient_penalty(discriminator, real, fake, seed=None):
-    """The WGAN-GP penalty `mean((||grad_x D(x_hat)||_2 - 1)^2)`.
-
-    `x_hat = real + alpha * (fake - real)` with one `alpha ~ U(0, 1)` per
-    sample. A patch discriminator's score of a sample is the mean of its
-    patch logits. This needs autodiff through the discriminator, so it is
-    TensorFlow code (a `tf.GradientTape`), called from train steps; the
-    outer tape differentiates through it (second order).
-
-    Args:
-        discriminator: callable. Images -> logits.
-        real: tensor. Real images `(batch, ...)`.
-        fake: tensor. Fake images, same shape.
-        seed: int, `keras.random.SeedGenerator` or None. Seed of `alpha`.
-
-    Returns:
-        A float32 scalar.
-
-    Example:
-
-    ```python
-    import keras
-    import numpy as np
-    from keras_gans.models.base import gradient_penalty
-
-    disc = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
-    gp = gradient_penalty(disc, np.ones((2, 4), "float32"), np.zeros((2, 4), "float32"))
-    ```
-
-    Reference:
-        Gulrajani et al., "Improved Training of Wasserstein GANs", NeurIPS 2017
-        (https://arxiv.org/abs/1704.00028).
-    """
-    real = ops.cast(real, "float32")
-    fake = ops.cast(fake, "float32")
-    batch = ops.shape(real)[0]
-    alpha_shape = (batch,) + (1,) * (len(real.shape) - 1)
-    # Per-replica rows of the global batch's draw under tf.distribute.
-    alpha = replica_rows(
-        lambda n: keras.random.uniform((n,) + alpha_shape[1:], seed=seed), batch
-    )
-    x_hat = real + alpha * (fake - real)
-    with tf.GradientTape() as tape:
-        tape.watch(x_hat)
-        logits = ops.cast(discriminator(x_hat, training=True), "float32")
-        score = ops.sum(ops.mean(ops.reshape(logits, (batch, -1)), axis=1))
-    grads = tape.gradient(score, x_hat)
-    norms = ops.sqrt(
-        ops.sum(ops.square(ops.reshape(grads, (batch, -1))), axis=1) + 1e-12
-    )
-    return ops.mean(ops.square(norms - 1.0))
-
-
-def clone_network(network, name):
-    """A copy of `network` with its own variables holding the same values.
-
-    Args:
-        network: `keras.Model`. A functional network (as the registry's).
-        name: str. The name of the copy.
-
-    Returns:
-        A `keras.Model` with `trainable=False`.
-    """
-    copy = keras.models.clone_model(network)
-    copy.name = name
-    copy_weights(network, copy)
-    copy.trainable = False
-    return copy
-
-
-def copy_weights(source, target):
-    """Assign the weights of network `source` to network `target`.
-
-    Args:
-        source: `keras.Model`. The network to copy from.
-        target: `keras.Model`. A network of the same config.
-
-    Raises:
-        ValueError: naming the first weight whose shape differs, or the
-            weight counts when they differ.
-    """
-    if len(source.weights) != len(target.weights):
-        raise ValueError(
-            f"{source.name!r} has {len(source.weights)} weights, {target.name!r} "
-            f"has {len(target.weights)}: build both with the same network config."
-        )
-    for s, t in zip(source.weights, target.weights):
-        if tuple(s.shape) != tuple(t.shape):
-            raise ValueError(
-                f"Weight {s.path} of {source.name!r} has shape {tuple(s.shape)}, "
-                f"but {t.path} of {target.name!r} has {tuple(t.shape)}: build "
-                "both with the same network config."
-            )
-        t.assign(s)
-
-
-def _assign(variable, value):
-    """`variable.assign(value)`, also in a `tf.distribute` replica context
-    (where a mirrored variable is updated through the strategy)."""
-    context = tf.distribute.get_replica_context()
-    if tf.distribute.has_strategy() and context is not None:
-
-        def update(strategy, var, val):
-            strategy.extended.update(
-                var, lambda v, x: v.assign(x), args=(val,), group=False
-            )
-
-        target = getattr(variable, "value", variable)
-        context.merge_call(update, args=(target, value))
-        return
-    variable.assign(value)
-
-
-def r1_penalty(discriminator, real):
-    """The R1 penalty `mean(||grad_x D(x)||^2)` on real images.
-
-    A patch discriminator's score of a sample is the mean of its patch
-    logits. The penalty needs autodiff through the discriminator (a
-    `tf.GradientTape`); the outer tape differentiates through it (second
-    order), as for `gradient_penalty`. A GAN loss with `r1_weight > 0`
-    makes the models add `r1_weight / 2 * r1_penalty(D, real)` to each
-    discriminator loss.
-
-    Args:
-        discriminator: callable. Images -> logits.
-        real: tensor. Real images `(batch, ...)`.
-
-    Returns:
-        A float32 scalar.
-
-    Example:
-
-    ```python
-    import keras
-    import numpy as np
-    from keras_gans.models.base import r1_penalty
-
-    disc = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
-    r1 = r1_penalty(disc, np.ones((2, 4), "float32"))  # |w|^2
-    ```
-
-    Reference:
-        Mescheder et al., "Which Training Methods for GANs do actually
-        Converge?", ICML 2018 (https://arxiv.org/abs/1801.04406).
-    """
-    real = ops.cast(real, "float32")
-    batch = ops.shape(real)[0]
-    with tf.GradientTape() as tape:
-        tape.watch(real)
-        logits = ops.cast(discriminator(real, training=True), "float32")
-        score = ops.sum(ops.mean(ops.reshape(logits, (batch, -1)), axis=1))
-    grads = tape.gradient(score, real)
-    return ops.mean(ops.sum(ops.square(ops.reshape(grads, (batch, -1))), axis=1))
-
-
-# === Shared by CycleGAN and DCGAN (moved here from cyclegan.py) ===
-
-
-def _call_once(network, batches, training):
-    """Outputs of `network` for each batch in `batches`, from ONE call.
-
-    The batches are concatenated on the batch axis, so that a spectrally
-    normalized discriminator does one power iteration and judges all of
-    them with the same weights. CycleGAN passes (real, pooled, fake), DCGAN
-    (real, fake). CycleGAN also runs each generator once on (a, b) when the
-    generator is per-sample (`_is_per_sample`): fewer ops to trace.
-    """
-    sizes = [ops.shape(b)[0] for b in batches]
-    outputs = network(
-        ops.concatenate([ops.cast(b, "float32") for b in batches], axis=0),
-        training=training,
-    )
-    out, start = [], 0
-    for size in sizes:
-        out.append(outputs[start : start + size])
-        start = start + size
-    return tuple(out)
-
-
-def _traced(network):
-    """`network`, called through `tf.function`s traced once per network.
-
-    A train step calls each CycleGAN generator twice (on `[a; b]` and on the
-    other generator's fakes). Traced inline, every call adds the whole
-    network and its backward pass to the step's graph again. Called through
-    a `tf.function` with the batch size left open, the network is traced
-    once, however many calls and batch sizes the step has, and so is its
-    backward pass: the first step (tracing, graph optimization) is shorter,
-    the numbers are the same (TensorFlow inlines the function before
-    running it).
-
-    Only inside a graph being traced and without a `tf.distribute`
-    strategy (a function traced on one replica must not serve another);
-    otherwise `network` itself is returned.
-
-    Not on a persistent tape: TensorFlow differentiates a function call on a
-    persistent tape (or nested tapes) for every order of derivative it
-    could be asked for, which makes tracing slower, not faster.
-    """
-    if not tf.inside_function() or tf.distribute.has_strategy():
-        return network
-    traced = _TRACED.get(network)
-    if traced is None:
-        traced = _TRACED[network] = _TracedNetwork(network)
-    return traced
-
-
-class _TracedNetwork:
-    """Calls a network through one `tf.function` per (training, input spec)."""
-
-    def __init__(self, network):
-        # A weak reference: the cache must not keep a network alive.
-        self._network = weakref.ref(network)
-        self._functions = {}
-
-    def __call__(self, inputs, training=None):
-        inputs = tf.convert_to_tensor(inputs)
-        key = (training, inputs.dtype, tuple(inputs.shape[1:]))
-        function = self._functions.get(key)
-        if function is None:
-            network = self._network
-            spec = tf.TensorSpec((None, *key[2]), key[1])
-
-            def call(x):
-                return network()(x, training=training)
-
-            function = tf.function(call, input_signature=[spec], autograph=False)
-            self._functions[key] = function
-        outputs = function(inputs)
-
-        # The batch size is open inside the function: give the outputs the
-        # inputs' static batch size again.
-        def restore_batch(t):
-            if isinstance(t, tf.Tensor) and t.shape.rank:
-                t.set_shape(inputs.shape[:1].concatenate(t.shape[1:]))
-            return t
-
-        return tf.nest.map_structure(restore_batch, outputs)
-
-
-_TRACED = weakref.WeakKeyDictionary()
-
-
-def _is_per_sample(network):
-    """True when no layer of `network` mixes the samples of a batch.
-
-    Then one call on a concatenated batch equals one call per part. Batch
-    normalization (the only batch-mixing layer the networks use) says no.
-    """
-    return not any(
-        isinstance(layer, keras.layers.BatchNormalization)
-        for layer in network._flatten_layers(include_self=False, recursive=True)
-    )
-
-
-def _same_static_shape(*tensors):
-    """True when the tensors' non-batch shapes are equal and fully known."""
-    shapes = {tuple(t.shape[1:]) for t in tensors}
-    return len(shapes) == 1 and None not in next(iter(shapes))
+        kwargs = keras_gans.CycleGAN.preset_optimizers("residualgan_monet")
+        float(kwargs["discriminator_a_optimizer"].learning_rate.numpy())  # 0.00025
+        ```
+        """
+        opt = dict(cls._load_preset(name)["optimizer"])
+        ratio = float(opt.pop("discriminator_lr_ratio", 1.0))
+        class_name = opt.pop("name")
+        lr = float(opt.pop("learning_rate"))
+        kwargs = {}
+        for i, opt_name in enumerate(cls.OPTIMIZER_NAMES):
+            config = {
+                **opt,
+                "learning_rate": lr if i == 0 else lr * ratio,
+                "name": f"{opt_name}_optimizer",
+            }
+            if class_name.lower() == "adam":
+                # The same Adam, one fused update kernel per variable.
+                optimizer = FusedAdam(**config)
+            else:
+                optimizer = keras.optimizers.get(
+                    {"class_name": class_name, "config": config}
+                )
+            kwargs[f"{opt_name}_optimizer"] = optimizer
+        return kwargs
 
 
 def _scaled_copy(optimizer, ratio, name):

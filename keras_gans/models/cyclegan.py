@@ -11,20 +11,19 @@ from keras import ops
 from keras_gans import augment as gan_augment
 from keras_gans import losses as gan_losses
 from keras_gans.distribute import creation_scope
-from keras_gans.imaging import from_uint8, make_grid, to_uint8
-from keras_gans.models.base import (
-    GANModel,
-    _call_once,
-    _is_per_sample,
-    _same_static_shape,
-    _traced,
-    gradient_penalty,
-    precision_scope,
-)
+from keras_gans.imaging import from_uint8, make_grid
+from keras_gans.inference import ImageTranslator
+from keras_gans.models.base import GANModel, check_precision
 from keras_gans.models.image_pool import ImagePool
 from keras_gans.models.pretrainer import (
     copy_generator_weights,
     load_pretrained_generator,
+)
+from keras_gans.models.tracing import (
+    call_once,
+    is_per_sample,
+    same_static_shape,
+    traced,
 )
 
 IDENTITY_MODES = ("relative", "absolute")
@@ -165,40 +164,20 @@ class CycleGAN(GANModel):
     ):
         super().__init__(**kwargs)
         # === Validation ===
-        networks = {
-            "generator_ab": generator_ab,
-            "generator_ba": generator_ba,
-            "discriminator_a": discriminator_a,
-            "discriminator_b": discriminator_b,
-        }
-        for arg, net in networks.items():
-            if not isinstance(net, keras.layers.Layer):
-                raise ValueError(
-                    f"`{arg}` must be a keras.Model. Received: {arg}={net!r}"
-                )
-        if len({id(n) for n in networks.values()}) != 4:
-            raise ValueError(
-                "The four networks must be distinct objects (got the same "
-                "model twice); build each one separately."
-            )
-        for arg, value in (
-            ("lambda_cycle", lambda_cycle),
-            ("lambda_identity", lambda_identity),
-            ("lambda_gan", lambda_gan),
-        ):
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, int | float)
-                or value < 0
-            ):
-                raise ValueError(
-                    f"`{arg}` must be a non-negative number. Received: {arg}={value!r}"
-                )
-        if identity_mode not in IDENTITY_MODES:
-            raise ValueError(
-                f"`identity_mode` must be one of {IDENTITY_MODES}. "
-                f"Received: identity_mode={identity_mode!r}"
-            )
+        _check_arguments(
+            {
+                "generator_ab": generator_ab,
+                "generator_ba": generator_ba,
+                "discriminator_a": discriminator_a,
+                "discriminator_b": discriminator_b,
+            },
+            {
+                "lambda_cycle": lambda_cycle,
+                "lambda_identity": lambda_identity,
+                "lambda_gan": lambda_gan,
+            },
+            identity_mode,
+        )
 
         # === Networks ===
         self.generator_ab = generator_ab
@@ -211,9 +190,13 @@ class CycleGAN(GANModel):
         self.pool_size = pool_size
         self.seed = seed
         # pool_a holds fakes of domain A (F(b)) for D_A; pool_b fakes G(a).
-        self.pool_a = ImagePool(pool_size, seed=seed, name="pool_a")
+        # float32 whatever the networks compute in.
+        self.pool_a = ImagePool(pool_size, seed=seed, name="pool_a", dtype="float32")
         self.pool_b = ImagePool(
-            pool_size, seed=None if seed is None else seed + 1, name="pool_b"
+            pool_size,
+            seed=None if seed is None else seed + 1,
+            name="pool_b",
+            dtype="float32",
         )
 
         # === State: loss weights, base learning rates, trackers ===
@@ -333,7 +316,11 @@ class CycleGAN(GANModel):
         return ops.convert_to_tensor(self.lambda_identity)
 
     def _compute_gan_losses(self, real_a, real_b, training, discriminator_tape=None):
-        """Every loss of one step, from one forward pass (paper notation).
+        """Every loss of one step, from one forward pass, in the paper's notation.
+
+        `G` = `generator_ab` (A -> B), `F` = `generator_ba` (B -> A); `D_A`
+        judges domain A (real `a` vs. `F(b)`), `D_B` domain B (real `b` vs.
+        `G(a)`). The terms are those of the class docstring.
 
         `discriminator_tape`: a `tf.GradientTape` entered only around the
         discriminator calls and losses, so that the gradients of the
@@ -342,96 +329,98 @@ class CycleGAN(GANModel):
         pass once more for the discriminator losses (dead ops, pruned before
         running, but traced and optimized: a longer first step).
         """
+        D_A, D_B = self.discriminator_a, self.discriminator_b
+        # 1) translate G(a), F(b); 2) reconstruct F(G(a)), G(F(b));
+        # 3) identity F(a) ~ a, G(b) ~ b
+        fake_b, fake_a, rec_a, rec_b, same_a, same_b = self._translations(
+            real_a, real_b, training
+        )
+        # 4) what D_A and D_B judge: real images, fakes drawn from the pools
+        #    of past fakes (no gradient to G, F) and the fresh fakes
+        pooled_a = self._pooled(self.pool_a, fake_a, training)
+        pooled_b = self._pooled(self.pool_b, fake_b, training)
+        seen_a = self._augmented((real_a, pooled_a, fake_a), training)
+        seen_b = self._augmented((real_b, pooled_b, fake_b), training)
+        with discriminator_tape or contextlib.nullcontext():
+            # One call per discriminator on [real; pooled; fresh fake]: with
+            # per-sample norms this equals three calls, and a spectral norm
+            # does one power iteration per step.
+            real_la, pooled_la, fake_la = call_once(D_A, seen_a, training)
+            real_lb, pooled_lb, fake_lb = call_once(D_B, seen_b, training)
+            # 5) discriminator losses: real vs. pooled fakes, x 0.5 (paper)
+            d_a_loss = 0.5 * self.gan_loss.discriminator_loss(real_la, pooled_la)
+            d_b_loss = 0.5 * self.gan_loss.discriminator_loss(real_lb, pooled_lb)
+            if training:  # R1 / WGAN-GP, when the loss has them
+                d_a_loss += self._penalties(D_A, real_a, pooled_a, seen_a[0])
+                d_b_loss += self._penalties(D_B, real_b, pooled_b, seen_b[0])
+        # 6) generator losses: adversarial, cycle, identity
+        terms = _generator_terms(
+            self.gan_loss,
+            (real_a, rec_a, same_a, fake_la),
+            (real_b, rec_b, same_b, fake_lb),
+        )
+        g_loss = (
+            self.lambda_gan * (terms["gan_ab"] + terms["gan_ba"])
+            + self.lambda_cycle * (terms["cycle_a"] + terms["cycle_b"])
+            + self.identity_weight() * (terms["identity_a"] + terms["identity_b"])
+        )
+        return {"g_loss": g_loss, **terms, "d_a_loss": d_a_loss, "d_b_loss": d_b_loss}
+
+    def _translations(self, real_a, real_b, training):
+        """`G(a), F(b), F(G(a)), G(F(b)), F(a), G(b)`.
+
+        The identity images are always computed: their weight is a variable
+        that a callback may raise from 0 without retracing.
+        """
         # Each generator is traced once per step, not once per call.
-        G, F = _traced(self.generator_ab), _traced(self.generator_ba)
-        # 1) translate: fake_b = G(a), fake_a = F(b)
-        # 3) identity: same_b = G(b) ~ b, same_a = F(a) ~ a. Always computed:
-        #    the weight is a variable that a callback may raise from 0
-        #    without retracing.
+        G, F = traced(self.generator_ab), traced(self.generator_ba)
         if self._batch_generator_calls(real_a, real_b):
             # One call per generator on [a; b]: the same numbers as two
             # calls (per-sample layers only), a third less graph to trace.
-            fake_b, same_b = _call_once(G, (real_a, real_b), training)
-            fake_a, same_a = _call_once(F, (real_b, real_a), training)
+            fake_b, same_b = call_once(G, (real_a, real_b), training)
+            fake_a, same_a = call_once(F, (real_b, real_a), training)
         else:
             fake_b = G(real_a, training=training)
             fake_a = F(real_b, training=training)
             same_b = G(real_b, training=training)
             same_a = F(real_a, training=training)
-        # 2) reconstruct: rec_a = F(G(a)), rec_b = G(F(b))
         rec_a = F(fake_b, training=training)
         rec_b = G(fake_a, training=training)
-        # 4) fakes for the discriminators: drawn from the pools of past
-        #    fakes when training; no gradient flows back to G, F.
-        pooled_a = ops.stop_gradient(fake_a)
-        pooled_b = ops.stop_gradient(fake_b)
-        if training:
-            pooled_a = self.pool_a(pooled_a)
-            pooled_b = self.pool_b(pooled_b)
-        adv = self.gan_loss
-        # What the discriminators see: with `augment`, every image (real,
-        # pooled, fresh fake) augmented on its own draw; G's and F's
-        # gradients flow back through the augmentation of their fakes.
-        seen_a = (real_a, pooled_a, fake_a)
-        seen_b = (real_b, pooled_b, fake_b)
+        return fake_b, fake_a, rec_a, rec_b, same_a, same_b
+
+    def _pooled(self, pool, fakes, training):
+        """The fakes a discriminator loss sees: detached, and when training
+        drawn from `pool` (which stores the new ones)."""
+        fakes = ops.stop_gradient(fakes)
+        return pool(fakes) if training else fakes
+
+    def _augmented(self, images, training):
+        """`images` as a discriminator sees them: with `augment`, each batch
+        augmented on its own draw when training; G's and F's gradients flow
+        back through the augmentation of their fakes."""
         if training and self.augment is not None:
-            seen_a = tuple(self._seen(x) for x in seen_a)
-            seen_b = tuple(self._seen(x) for x in seen_b)
-        with discriminator_tape or contextlib.nullcontext():
-            # One call per discriminator on [real; pooled; fresh fake]: with
-            # per-sample norms this equals three calls, and a spectral norm
-            # does one power iteration per step.
-            real_la, pooled_la, fake_la = _call_once(
-                self.discriminator_a, seen_a, training
+            return tuple(self._seen(x) for x in images)
+        return tuple(images)
+
+    def _penalties(self, discriminator, real, pooled, seen_real):
+        """The training-only terms of a discriminator loss: R1 on the real
+        images as the discriminator sees them (`seen_real`), WGAN-GP between
+        the real and the pooled fake images (before augmentation)."""
+        penalty = 0.0
+        if self.gan_loss.r1_weight > 0:
+            penalty += self._r1_term(discriminator, seen_real)
+        if self.gan_loss.gradient_penalty_weight > 0:
+            penalty += self.gan_loss.gradient_penalty_weight * (
+                self._gradient_penalty(discriminator, real, pooled)
             )
-            real_lb, pooled_lb, fake_lb = _call_once(
-                self.discriminator_b, seen_b, training
-            )
-            # 6) discriminator losses: real vs. pooled fakes, x 0.5 (paper)
-            d_a_loss = 0.5 * adv.discriminator_loss(real_la, pooled_la)
-            d_b_loss = 0.5 * adv.discriminator_loss(real_lb, pooled_lb)
-            if training and adv.r1_weight > 0:
-                # R1 on the real images as the discriminators see them.
-                d_a_loss += self._r1_term(self.discriminator_a, seen_a[0])
-                d_b_loss += self._r1_term(self.discriminator_b, seen_b[0])
-            if training and adv.gradient_penalty_weight > 0:
-                w = adv.gradient_penalty_weight
-                d_a_loss += w * gradient_penalty(
-                    self.discriminator_a, real_a, pooled_a, self.seed_generator
-                )
-                d_b_loss += w * gradient_penalty(
-                    self.discriminator_b, real_b, pooled_b, self.seed_generator
-                )
-        # 5) generator losses
-        gan_ab = adv.generator_loss(fake_lb)  # D_B(G(a)) -> "real"
-        gan_ba = adv.generator_loss(fake_la)  # D_A(F(b)) -> "real"
-        cycle_a = gan_losses.l1_loss(real_a, rec_a)  # |F(G(a)) - a|
-        cycle_b = gan_losses.l1_loss(real_b, rec_b)  # |G(F(b)) - b|
-        identity_a = gan_losses.l1_loss(real_a, same_a)  # |F(a) - a|
-        identity_b = gan_losses.l1_loss(real_b, same_b)  # |G(b) - b|
-        g_loss = (
-            self.lambda_gan * (gan_ab + gan_ba)
-            + self.lambda_cycle * (cycle_a + cycle_b)
-            + self.identity_weight() * (identity_a + identity_b)
-        )
-        return {
-            "g_loss": g_loss,
-            "gan_ab": gan_ab,
-            "gan_ba": gan_ba,
-            "cycle_a": cycle_a,
-            "cycle_b": cycle_b,
-            "identity_a": identity_a,
-            "identity_b": identity_b,
-            "d_a_loss": d_a_loss,
-            "d_b_loss": d_b_loss,
-        }
+        return penalty
 
     def _batch_generator_calls(self, real_a, real_b):
         """Whether G(a), G(b) (and F(b), F(a)) can be one call each."""
         return (
-            _same_static_shape(real_a, real_b)
-            and _is_per_sample(self.generator_ab)
-            and _is_per_sample(self.generator_ba)
+            same_static_shape(real_a, real_b)
+            and is_per_sample(self.generator_ab)
+            and is_per_sample(self.generator_ba)
         )
 
     def train_step(self, data):
@@ -551,25 +540,10 @@ class CycleGAN(GANModel):
                 "`batch_size` must be a positive integer. "
                 f"Received: batch_size={batch_size!r}"
             )
-        generator = self.inference_generator(direction, use_ema)
-        x = np.asarray(keras.ops.convert_to_numpy(images))
-        if x.ndim not in (3, 4):
-            raise ValueError(
-                f"`images` must be (n, H, W, C) or (H, W, C). Received shape: {x.shape}"
-            )
-        is_uint8 = x.dtype == np.uint8
-        single = x.ndim == 3
-        x = x[None] if single else x
-        x = from_uint8(x) if is_uint8 else x.astype("float32")
-        out = [
-            keras.ops.convert_to_numpy(
-                generator(x[i : i + batch_size], training=False)
-            ).astype("float32")
-            for i in range(0, len(x), batch_size)
-        ]
-        y = np.concatenate(out, axis=0)
-        y = to_uint8(y) if is_uint8 else y
-        return y[0] if single else y
+        translator = ImageTranslator(
+            self.inference_generator(direction, use_ema), batch_size=batch_size
+        )
+        return translator(images)
 
     def sample_grid(self, samples_a, samples_b, min_tile=96, col_labels=None):
         """A uint8 grid of translations for `SampleGridLogger`.
@@ -635,18 +609,17 @@ class CycleGAN(GANModel):
         Args:
             name: str. A preset of `keras_gans.presets.list_presets("CycleGAN")`.
             compile: bool. Compile with the preset's optimizers
-                (`keras_gans.presets.compile_kwargs(name)`). Defaults to
-                `True`.
+                (`CycleGAN.preset_optimizers(name)`). Defaults to `True`.
             generator: dict or None. Overrides of both generators' network
                 config, e.g. `{"ngf": 8}`. Defaults to `None`.
             discriminator: dict or None. Overrides of both discriminators'
                 config. Defaults to `None`.
             precision: str. `"float32"`, `"mixed_bfloat16"` (CPUs with native
                 bfloat16, TPUs) or `"mixed_float16"` (GPUs, with loss
-                scaling): the dtype policy the four networks are built
-                under (`keras_gans.models.base.precision_scope`); the image
-                pools, the losses and the generators' outputs stay float32.
-                Defaults to `"float32"`.
+                scaling): the `dtype` policy given to the four networks'
+                builders (`keras_gans.models.base.check_precision`); the
+                image pools, the losses and the generators' outputs stay
+                float32. Defaults to `"float32"`.
             pretrained_generator: `keras.Model`, str or None. Start both
                 generators from these weights (UVCGAN's joint pre-training,
                 `keras_gans.models.GeneratorPretrainer`): a generator, a
@@ -667,29 +640,26 @@ class CycleGAN(GANModel):
         model = keras_gans.CycleGAN.from_preset(
             "residualgan_monet", generator={"ngf": 8}, discriminator={"ndf": 8}
         )
-        callbacks = keras_gans.presets.callbacks("residualgan_monet")
+        callbacks = keras_gans.callbacks.from_preset("residualgan_monet")
         ```
         """
-        from keras_gans import networks, presets
-
+        check_precision(precision)  # None is not one: float32 by default
         preset = cls._load_preset(name)
-
-        def build(role, overrides):
-            spec = preset[role]
-            return networks.create(
-                spec["name"], **{**spec["config"], **(overrides or {})}
+        nets = [
+            cls._create_network(preset[role], overrides, precision)
+            for role, overrides in (
+                ("generator", generator),
+                ("generator", generator),
+                ("discriminator", discriminator),
+                ("discriminator", discriminator),
             )
-
-        # A dtype policy must be active while the networks are built.
-        with precision_scope(precision):
-            nets = [build("generator", generator) for _ in range(2)]
-            nets += [build("discriminator", discriminator) for _ in range(2)]
+        ]
         if pretrained_generator is not None:
             source = load_pretrained_generator(pretrained_generator)
             copy_generator_weights(source, nets[:2])
         model = cls(*nets, **{**preset["model_config"], **overrides})
         if compile:
-            model.compile(**presets.compile_kwargs(name))
+            model.compile(**cls.preset_optimizers(name))
         return model
 
     # === Config ===
@@ -732,6 +702,52 @@ class CycleGAN(GANModel):
 
 
 # === Helpers ===
+
+
+def _check_arguments(networks, lambdas, identity_mode):
+    """Raise unless the four networks are distinct Keras models, the loss
+    weights non-negative numbers and `identity_mode` a known one."""
+    for arg, net in networks.items():
+        if not isinstance(net, keras.layers.Layer):
+            raise ValueError(f"`{arg}` must be a keras.Model. Received: {arg}={net!r}")
+    if len({id(n) for n in networks.values()}) != 4:
+        raise ValueError(
+            "The four networks must be distinct objects (got the same "
+            "model twice); build each one separately."
+        )
+    for arg, value in lambdas.items():
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise ValueError(
+                f"`{arg}` must be a non-negative number. Received: {arg}={value!r}"
+            )
+    if identity_mode not in IDENTITY_MODES:
+        raise ValueError(
+            f"`identity_mode` must be one of {IDENTITY_MODES}. "
+            f"Received: identity_mode={identity_mode!r}"
+        )
+
+
+def _generator_terms(gan_loss, domain_a, domain_b):
+    """The generators' loss terms, in the paper's notation (keras.ops only).
+
+    Args:
+        gan_loss: `keras_gans.losses.GANLoss`. The adversarial loss.
+        domain_a: tuple. `(a, F(G(a)), F(a), D_A(F(b)))`.
+        domain_b: tuple. `(b, G(F(b)), G(b), D_B(G(a)))`.
+
+    Returns:
+        A dict of the six terms the model logs besides the totals.
+    """
+    real_a, rec_a, same_a, d_a_of_fake = domain_a
+    real_b, rec_b, same_b, d_b_of_fake = domain_b
+    return {
+        "gan_ab": gan_loss.generator_loss(d_b_of_fake),  # D_B(G(a)) -> "real"
+        "gan_ba": gan_loss.generator_loss(d_a_of_fake),  # D_A(F(b)) -> "real"
+        "cycle_a": gan_losses.l1_loss(real_a, rec_a),  # |F(G(a)) - a|_1
+        "cycle_b": gan_losses.l1_loss(real_b, rec_b),  # |G(F(b)) - b|_1
+        "identity_a": gan_losses.l1_loss(real_a, same_a),  # |F(a) - a|_1
+        "identity_b": gan_losses.l1_loss(real_b, same_b),  # |G(b) - b|_1
+    }
 
 
 def _unpack(data):

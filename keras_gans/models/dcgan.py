@@ -2,7 +2,6 @@
 
 import copy
 import math
-from contextlib import nullcontext
 
 import keras
 import numpy as np
@@ -13,12 +12,8 @@ from keras_gans import augment as gan_augment
 from keras_gans import losses as gan_losses
 from keras_gans.distribute import replica_rows
 from keras_gans.imaging import make_grid, to_uint8
-from keras_gans.models.base import (
-    GANModel,
-    _call_once,
-    gradient_penalty,
-    precision_scope,
-)
+from keras_gans.models.base import GANModel
+from keras_gans.models.tracing import call_once
 
 OUTPUT_DTYPES = ("float32", "uint8")
 
@@ -151,62 +146,16 @@ class DCGAN(GANModel):
     ):
         super().__init__(**kwargs)
         # === Validation ===
-        for arg, net in (("generator", generator), ("discriminator", discriminator)):
-            if not isinstance(net, keras.layers.Layer):
-                raise ValueError(
-                    f"`{arg}` must be a keras.Model. Received: {arg}={net!r}"
-                )
-        if generator is discriminator:
-            raise ValueError("`generator` and `discriminator` must be distinct models.")
-        _check_int("latent_dim", latent_dim)
-        g_in = _static_shape(generator, "input_shape")
-        if g_in is not None and g_in[-1] is not None and g_in[-1] != latent_dim:
-            raise ValueError(
-                f"`latent_dim` must match the generator's input size {g_in[-1]}. "
-                f"Received: latent_dim={latent_dim}"
-            )
-        g_out = _static_shape(generator, "output_shape")
-        d_in = _static_shape(discriminator, "input_shape")
-        if g_out is not None and d_in is not None and not _compatible(g_out, d_in):
-            raise ValueError(
-                f"The generator makes images of shape {g_out[1:]} but the "
-                f"discriminator takes {d_in[1:]}; build them for the same size "
-                "(e.g. `input_shape=` of the discriminator)."
-            )
+        _check_networks(generator, discriminator, latent_dim)
         loss = gan_losses.get(gan_loss)
-        if (
-            isinstance(label_smoothing, bool)
-            or not isinstance(label_smoothing, int | float)
-            or not 0.0 <= label_smoothing < 1.0
-        ):
-            raise ValueError(
-                "`label_smoothing` must be a float in [0, 1). "
-                f"Received: label_smoothing={label_smoothing!r}"
-            )
-        if label_smoothing and not isinstance(
-            loss, gan_losses.Vanilla | gan_losses.LSGAN
-        ):
-            raise ValueError(
-                "`label_smoothing` needs a loss with targets ('vanilla' or "
-                f"'lsgan'). Received: gan_loss={gan_loss!r}, "
-                f"label_smoothing={label_smoothing!r}"
-            )
-        if n_critic is not None:
-            _check_int("n_critic", n_critic)
-        if joint_discriminator_call not in (None, True, False):
-            raise ValueError(
-                "`joint_discriminator_call` must be None, True or False. "
-                f"Received: joint_discriminator_call={joint_discriminator_call!r}"
-            )
-        if gp_weight is not None and (
-            isinstance(gp_weight, bool)
-            or not isinstance(gp_weight, int | float)
-            or gp_weight < 0
-        ):
-            raise ValueError(
-                "`gp_weight` must be a non-negative number or None. "
-                f"Received: gp_weight={gp_weight!r}"
-            )
+        _check_settings(
+            loss,
+            gan_loss=gan_loss,
+            label_smoothing=label_smoothing,
+            n_critic=n_critic,
+            gp_weight=gp_weight,
+            joint_discriminator_call=joint_discriminator_call,
+        )
 
         # === Networks and settings ===
         self.generator = generator
@@ -371,11 +320,8 @@ class DCGAN(GANModel):
         if self.gan_loss.r1_weight > 0:
             d_loss = d_loss + self._r1_term(self.discriminator, real)
         if self._use_gradient_penalty:
-            d_loss = d_loss + self.lambda_gp * gradient_penalty(
-                self._frozen_discriminator,
-                real,
-                ops.stop_gradient(fake),
-                self.seed_generator,
+            d_loss = d_loss + self.lambda_gp * self._gradient_penalty(
+                self._frozen_discriminator, real, ops.stop_gradient(fake)
             )
         return d_loss
 
@@ -396,7 +342,7 @@ class DCGAN(GANModel):
                 seen_real, seen_fake = self._seen(real), self._seen(fake)
                 with d_tape:
                     # 2) ONE discriminator call on [real; fake] serves both
-                    real_logits, fake_logits = _call_once(
+                    real_logits, fake_logits = call_once(
                         D, (seen_real, seen_fake), training=True
                     )
                     d_loss = self._discriminator_objective(
@@ -445,7 +391,7 @@ class DCGAN(GANModel):
     def test_step(self, data):
         real = ops.cast(_unpack_images(data), "float32")
         fake = self.generator(self._noise(ops.shape(real)[0]), training=False)
-        real_logits, fake_logits = _call_once(
+        real_logits, fake_logits = call_once(
             self.discriminator, (real, fake), training=False
         )
         return self._update_trackers(
@@ -616,17 +562,16 @@ class DCGAN(GANModel):
                 or a short name: `"cspup"`, `"cspup_residual_d"`,
                 `"cspup_spectral"`.
             compile: bool. Compile with the preset's optimizers
-                (`keras_gans.presets.compile_kwargs(name)`). Defaults to
-                `True`.
+                (`DCGAN.preset_optimizers(name)`). Defaults to `True`.
             generator: dict or None. Overrides of the generator's network
                 config, e.g. `{"filters": (32, 16)}`. Defaults to `None`.
             discriminator: dict or None. Overrides of the discriminator's
                 config, e.g. `{"ndf": 8}`. Defaults to `None`.
             precision: str or None. `"float32"`, `"mixed_bfloat16"` or
-                `"mixed_float16"`: the dtype policy both networks are built
-                under (`keras_gans.models.base.precision_scope`); `None`
-                builds them under the current global policy. Defaults to
-                `None`.
+                `"mixed_float16"`: the `dtype` policy given to both networks'
+                builders (`keras_gans.models.base.check_precision`); `None`
+                leaves the builders' default (the global policy). Defaults
+                to `None`.
             **overrides: DCGAN constructor arguments replacing the preset's
                 (`gan_loss`, `label_smoothing`, `seed`, ...).
 
@@ -644,28 +589,20 @@ class DCGAN(GANModel):
         float(model.discriminator_optimizer.learning_rate.numpy())  # 0.0004
         ```
         """
-        from keras_gans import networks
-
         preset = cls._load_preset(name)
-        g_spec, d_spec = preset["generator"], preset["discriminator"]
-        scope = nullcontext() if precision is None else precision_scope(precision)
-        with scope:
-            gen = networks.create(
-                g_spec["name"], **{**g_spec["config"], **(generator or {})}
-            )
-            d_config = {**d_spec["config"], **(discriminator or {})}
-            g_out = _static_shape(gen, "output_shape")
-            if "input_shape" not in d_config and g_out is not None:
+        gen = cls._create_network(preset["generator"], generator, precision)
+        d_config = dict(discriminator or {})
+        g_out = _static_shape(gen, "output_shape")
+        if "input_shape" not in {**preset["discriminator"]["config"], **d_config}:
+            if g_out is not None:
                 d_config["input_shape"] = tuple(g_out[1:])
-            disc = networks.create(d_spec["name"], **d_config)
+        disc = cls._create_network(preset["discriminator"], d_config, precision)
         model_config = {**preset["model_config"], **overrides}
         if "latent_dim" not in overrides:
             model_config["latent_dim"] = gen.input_shape[-1]
         model = cls(gen, disc, **model_config)
         if compile:
-            from keras_gans import presets
-
-            model.compile(**presets.compile_kwargs(name))
+            model.compile(**cls.preset_optimizers(name))
         return model
 
     # === Config ===
@@ -696,6 +633,67 @@ class DCGAN(GANModel):
 
 
 # === Helpers ===
+
+
+def _check_networks(generator, discriminator, latent_dim):
+    """Raise unless the networks are distinct models that fit together."""
+    for arg, net in (("generator", generator), ("discriminator", discriminator)):
+        if not isinstance(net, keras.layers.Layer):
+            raise ValueError(f"`{arg}` must be a keras.Model. Received: {arg}={net!r}")
+    if generator is discriminator:
+        raise ValueError("`generator` and `discriminator` must be distinct models.")
+    _check_int("latent_dim", latent_dim)
+    g_in = _static_shape(generator, "input_shape")
+    if g_in is not None and g_in[-1] is not None and g_in[-1] != latent_dim:
+        raise ValueError(
+            f"`latent_dim` must match the generator's input size {g_in[-1]}. "
+            f"Received: latent_dim={latent_dim}"
+        )
+    g_out = _static_shape(generator, "output_shape")
+    d_in = _static_shape(discriminator, "input_shape")
+    if g_out is not None and d_in is not None and not _compatible(g_out, d_in):
+        raise ValueError(
+            f"The generator makes images of shape {g_out[1:]} but the "
+            f"discriminator takes {d_in[1:]}; build them for the same size "
+            "(e.g. `input_shape=` of the discriminator)."
+        )
+
+
+def _check_settings(
+    loss, *, gan_loss, label_smoothing, n_critic, gp_weight, joint_discriminator_call
+):
+    """Raise unless the training settings are valid for the loss `loss`."""
+    if (
+        isinstance(label_smoothing, bool)
+        or not isinstance(label_smoothing, int | float)
+        or not 0.0 <= label_smoothing < 1.0
+    ):
+        raise ValueError(
+            "`label_smoothing` must be a float in [0, 1). "
+            f"Received: label_smoothing={label_smoothing!r}"
+        )
+    if label_smoothing and not isinstance(loss, gan_losses.Vanilla | gan_losses.LSGAN):
+        raise ValueError(
+            "`label_smoothing` needs a loss with targets ('vanilla' or "
+            f"'lsgan'). Received: gan_loss={gan_loss!r}, "
+            f"label_smoothing={label_smoothing!r}"
+        )
+    if n_critic is not None:
+        _check_int("n_critic", n_critic)
+    if joint_discriminator_call not in (None, True, False):
+        raise ValueError(
+            "`joint_discriminator_call` must be None, True or False. "
+            f"Received: joint_discriminator_call={joint_discriminator_call!r}"
+        )
+    if gp_weight is not None and (
+        isinstance(gp_weight, bool)
+        or not isinstance(gp_weight, int | float)
+        or gp_weight < 0
+    ):
+        raise ValueError(
+            "`gp_weight` must be a non-negative number or None. "
+            f"Received: gp_weight={gp_weight!r}"
+        )
 
 
 def _unpack_images(data):

@@ -4,7 +4,7 @@ import keras
 from keras import ops
 
 from keras_gans.distribute import replica_rows
-from keras_gans.models.base import load_variables_and_seeds, save_variables_and_seeds
+from keras_gans.models.saving import load_variables_and_seeds, save_variables_and_seeds
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")

@@ -8,7 +8,7 @@ import tensorflow as tf
 from keras import ops
 
 from keras_gans import losses as gan_losses
-from keras_gans.models.base import copy_weights
+from keras_gans.models.weights import copy_weights
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
@@ -212,6 +212,6 @@ def load_pretrained_generator(source):
 
 def copy_generator_weights(source, targets):
     """Start each network of `targets` from the weights of `source`
-    (`keras_gans.models.base.copy_weights`, which names a mismatch)."""
+    (`keras_gans.models.weights.copy_weights`, which names a mismatch)."""
     for target in targets:
         copy_weights(source, target)

@@ -2,8 +2,11 @@
 
 `create(name, **overrides)` builds a registered network as a functional
 `keras.Model`; `list_networks(kind)` lists the names. Importing this package
-registers every built-in network. `load_torch_state_dict` copies official
-PyTorch CycleGAN / pix2pix weights into them.
+registers every built-in network; every builder takes `dtype=` (the layers'
+dtype policy). `get_network_info(name).shape(**config)` and `shape_of(model)`
+give a network's `NetworkShape` (stride, minimum size, channels).
+`load_torch_state_dict` copies official PyTorch CycleGAN / pix2pix weights
+into them.
 """
 
 from keras_gans.networks.cspup_dcgan import cspup_generator
@@ -22,6 +25,7 @@ from keras_gans.networks.registry import (
     unregister_network,
 )
 from keras_gans.networks.resnet_generator import resnet_generator
+from keras_gans.networks.shape import NetworkShape, probe_shape, shape_of
 from keras_gans.networks.torch_weights import (
     ARCHS,
     keras_to_torch_state_dict,
@@ -35,6 +39,7 @@ __all__ = [
     "ARCHS",
     "INITS",
     "NetworkInfo",
+    "NetworkShape",
     "create",
     "cspup_generator",
     "dcgan_discriminator",
@@ -44,9 +49,11 @@ __all__ = [
     "list_networks",
     "load_torch_state_dict",
     "patchgan",
+    "probe_shape",
     "register_network",
     "residual_discriminator",
     "resnet_generator",
+    "shape_of",
     "torch_state_dict_spec",
     "unet_generator",
     "unregister_network",

@@ -2,7 +2,7 @@
 
 import keras
 
-from keras_gans.layers import conv_gradients
+from keras_gans.layers.conv_backprop import FastConv2D
 from keras_gans.layers.residual_output import ResidualOutput
 from keras_gans.networks.initializers import get_initializer
 
@@ -62,6 +62,7 @@ def conv2d(
     use_bias=True,
     init="normal",
     spectral_norm=False,
+    dtype=None,
 ):
     """A Conv2D, wrapped in `keras.layers.SpectralNormalization` when asked.
 
@@ -69,10 +70,11 @@ def conv2d(
     `strides == 1` and `padding == "valid"`: every conv after an explicit
     reflect or zero pad (stems, image heads, the PatchGAN's last two convs).
     With `spectral_norm=True` the wrapper gets `name` and the inner conv
-    `name + "_conv"`; `unwrap` returns the conv in both cases.
+    `name + "_conv"`; `unwrap` returns the conv in both cases. `dtype` is
+    the dtype policy of both (`None`: the global one).
     """
     fast = strides in (1, (1, 1)) and padding == "valid"
-    conv = (conv_gradients.conv_class() if fast else keras.layers.Conv2D)(
+    conv = (FastConv2D if fast else keras.layers.Conv2D)(
         filters,
         kernel_size,
         strides=strides,
@@ -80,9 +82,10 @@ def conv2d(
         use_bias=use_bias,
         kernel_initializer=get_initializer(init),
         name=f"{name}_conv" if spectral_norm else name,
+        dtype=dtype,
     )
     if spectral_norm:
-        return keras.layers.SpectralNormalization(conv, name=name)
+        return keras.layers.SpectralNormalization(conv, name=name, dtype=dtype)
     return conv
 
 
@@ -92,7 +95,9 @@ def padded_conv(x, filters, kernel_size, *, name, strides=1, padding=1, **kwargs
     (Keras `padding="same"` pads asymmetrically for stride 2, torch does not.)
     """
     if padding:
-        x = keras.layers.ZeroPadding2D(padding, name=f"{name}_pad")(x)
+        x = keras.layers.ZeroPadding2D(
+            padding, name=f"{name}_pad", dtype=kwargs.get("dtype")
+        )(x)
     return conv2d(filters, kernel_size, name=name, strides=strides, **kwargs)(x)
 
 

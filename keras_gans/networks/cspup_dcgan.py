@@ -6,6 +6,7 @@ from keras_gans.layers import NORMALIZATIONS, CSPupBlock
 from keras_gans.networks._common import check_choice, check_positive_int
 from keras_gans.networks.initializers import get_initializer
 from keras_gans.networks.registry import register_network
+from keras_gans.networks.shape import NetworkShape
 
 
 def cspup_generator(
@@ -16,6 +17,7 @@ def cspup_generator(
     norm="batch",
     spectral_norm=False,
     init="normal",
+    dtype=None,
     name="cspup_generator",
 ):
     """Seed 004's DCGAN generator: noise -> image through CSPup blocks.
@@ -43,6 +45,9 @@ def cspup_generator(
             Defaults to `False`.
         init: str. Kernel init scheme, see `get_initializer`. Defaults to
             `"normal"` (N(0, 0.02), DCGAN).
+        dtype: str, `keras.DTypePolicy` or None. Dtype policy of every layer
+            (e.g. `"mixed_bfloat16"`); `None` takes the global one. The
+            output is float32 in any case. Defaults to `None`.
         name: str. The model name. Defaults to `"cspup_generator"`.
 
     Returns:
@@ -63,6 +68,30 @@ def cspup_generator(
         [Radford et al., 2015](https://arxiv.org/abs/1511.06434);
         [Wang et al., 2020 (CSPNet)](https://arxiv.org/abs/1911.11929).
     """
+    filters = _check_args(latent_dim, filters, out_channels, norm)
+
+    def block(f, block_name, first=False):
+        return CSPupBlock(
+            f,
+            first=first,
+            norm=norm,
+            kernel_initializer=get_initializer(init),
+            spectral_norm=spectral_norm,
+            name=block_name,
+            dtype=dtype,
+        )
+
+    inputs = keras.Input((latent_dim,), name="noise")
+    x = keras.layers.Reshape((1, 1, latent_dim), name="to_image", dtype=dtype)(inputs)
+    for i, f in enumerate(filters):
+        x = block(f, f"cspup_{i + 1}", first=i == 0)(x)
+    x = block(out_channels, "cspup_out")(x)
+    outputs = keras.layers.Activation("tanh", dtype="float32", name="tanh")(x)
+    return keras.Model(inputs, outputs, name=name)
+
+
+def _check_args(latent_dim, filters, out_channels, norm):
+    """Validate `cspup_generator`'s arguments; `filters` as a tuple."""
     check_positive_int("latent_dim", latent_dim, minimum=2)
     check_positive_int("out_channels", out_channels)
     check_choice("norm", norm, (*NORMALIZATIONS, None))
@@ -83,29 +112,27 @@ def cspup_generator(
             "`latent_dim` must be even (the first CSPup block splits it in half). "
             f"Received: latent_dim={latent_dim}"
         )
+    return filters
 
-    def block(f, block_name, first=False):
-        return CSPupBlock(
-            f,
-            first=first,
-            norm=norm,
-            kernel_initializer=get_initializer(init),
-            spectral_norm=spectral_norm,
-            name=block_name,
-        )
 
-    inputs = keras.Input((latent_dim,), name="noise")
-    x = keras.layers.Reshape((1, 1, latent_dim), name="to_image")(inputs)
-    for i, f in enumerate(filters):
-        x = block(f, f"cspup_{i + 1}", first=i == 0)(x)
-    x = block(out_channels, "cspup_out")(x)
-    outputs = keras.layers.Activation("tanh", dtype="float32", name="tanh")(x)
-    return keras.Model(inputs, outputs, name=name)
+def _shape(config):
+    """Noise of `latent_dim` -> a fixed `2**(len(filters) + 2)` square image."""
+    size = 2 ** (len(config["filters"]) + 2)
+    return NetworkShape(
+        stride=1,
+        min_size=None,
+        in_channels=None,
+        out_channels=config["out_channels"],
+        fixed_size=(size, size),
+        latent_dim=config["latent_dim"],
+    )
 
 
 register_network(
     "cspup_dcgan",
     kind="generator",
+    shape=_shape,
+    test_config={"latent_dim": 16, "filters": (16, 8, 8, 4)},
     source="seed 004 (DCGAN generator of CSPup blocks)",
     description="DCGAN generator: 100-d noise -> 64x64x3 through CSPup blocks "
     "512/256/128/64/3, tanh.",

@@ -12,6 +12,7 @@ from keras_gans.networks._common import (
 )
 from keras_gans.networks.initializers import get_initializer
 from keras_gans.networks.registry import register_network
+from keras_gans.networks.shape import image_shape
 
 
 def _n_halvings(input_shape):
@@ -25,7 +26,7 @@ def _n_halvings(input_shape):
     return height.bit_length() - 3
 
 
-def _stem(ndf, norm, use_bias, spectral_norm, init, input_shape):
+def _stem(ndf, norm, use_bias, spectral_norm, init, input_shape, dtype):
     """Check the arguments; the input and `conv_0` + `act_0` of both builders.
 
     Returns:
@@ -39,18 +40,23 @@ def _stem(ndf, norm, use_bias, spectral_norm, init, input_shape):
         raise ValueError(f"`use_bias` must be a bool. Received: use_bias={use_bias!r}")
     input_shape = check_input_shape(input_shape)
     n = _n_halvings(input_shape)
-    conv_kw = {"init": init, "spectral_norm": spectral_norm, "use_bias": use_bias}
+    conv_kw = {
+        "init": init,
+        "spectral_norm": spectral_norm,
+        "use_bias": use_bias,
+        "dtype": dtype,
+    }
 
     inputs = keras.Input(input_shape, name="image")
     x = padded_conv(inputs, ndf, 4, strides=2, name="conv_0", **conv_kw)
-    x = make_activation("leaky_relu", name="act_0")(x)
+    x = make_activation("leaky_relu", name="act_0", dtype=dtype)(x)
     return inputs, x, n, conv_kw
 
 
 def _head(inputs, x, kernel_size, conv_kw, name):
     """`conv_out` (valid, to 1 channel) + flatten to float32 `(batch, 1)` logits."""
     x = conv2d(1, kernel_size, name="conv_out", **conv_kw)(x)
-    x = keras.layers.Flatten(name="flatten")(x)
+    x = keras.layers.Flatten(name="flatten", dtype=conv_kw["dtype"])(x)
     outputs = keras.layers.Activation("linear", dtype="float32", name="logits")(x)
     return keras.Model(inputs, outputs, name=name)
 
@@ -63,6 +69,7 @@ def dcgan_discriminator(
     spectral_norm=False,
     init="normal",
     input_shape=(64, 64, 3),
+    dtype=None,
     name="dcgan_discriminator",
 ):
     """The DCGAN discriminator (seed 004's plain one, the PyTorch DCGAN
@@ -88,6 +95,9 @@ def dcgan_discriminator(
             `"normal"` (N(0, 0.02)).
         input_shape: tuple. A square `(S, S, channels)` with S a power of two
             >= 8. Defaults to `(64, 64, 3)`.
+        dtype: str, `keras.DTypePolicy` or None. Dtype policy of every layer
+            (e.g. `"mixed_bfloat16"`); `None` takes the global one. The
+            logits are float32 in any case. Defaults to `None`.
         name: str. The model name. Defaults to `"dcgan_discriminator"`.
 
     Returns:
@@ -106,13 +116,15 @@ def dcgan_discriminator(
     Reference:
         [Radford et al., 2015](https://arxiv.org/abs/1511.06434).
     """
-    inputs, x, n, conv_kw = _stem(ndf, norm, use_bias, spectral_norm, init, input_shape)
+    inputs, x, n, conv_kw = _stem(
+        ndf, norm, use_bias, spectral_norm, init, input_shape, dtype
+    )
     for i in range(1, n):
         x = padded_conv(x, ndf * 2**i, 4, strides=2, name=f"conv_{i}", **conv_kw)
-        norm_layer = make_norm(norm, name=f"norm_{i}")
+        norm_layer = make_norm(norm, name=f"norm_{i}", dtype=dtype)
         if norm_layer is not None:
             x = norm_layer(x)
-        x = make_activation("leaky_relu", name=f"act_{i}")(x)
+        x = make_activation("leaky_relu", name=f"act_{i}", dtype=dtype)(x)
     return _head(inputs, x, 4, conv_kw, name)
 
 
@@ -124,6 +136,7 @@ def residual_discriminator(
     spectral_norm=False,
     init="normal",
     input_shape=(64, 64, 3),
+    dtype=None,
     name="residual_discriminator",
 ):
     """Seed 004's residual DCGAN discriminator, returning one logit per image.
@@ -149,6 +162,9 @@ def residual_discriminator(
             `"normal"` (N(0, 0.02)).
         input_shape: tuple. A square `(S, S, channels)` with S a power of two
             >= 8. Defaults to `(64, 64, 3)`.
+        dtype: str, `keras.DTypePolicy` or None. Dtype policy of every layer
+            (e.g. `"mixed_bfloat16"`); `None` takes the global one. The
+            logits are float32 in any case. Defaults to `None`.
         name: str. The model name. Defaults to `"residual_discriminator"`.
 
     Returns:
@@ -168,7 +184,9 @@ def residual_discriminator(
         [He et al., 2016](https://arxiv.org/abs/1512.03385);
         [Radford et al., 2015](https://arxiv.org/abs/1511.06434).
     """
-    inputs, x, n, conv_kw = _stem(ndf, norm, use_bias, spectral_norm, init, input_shape)
+    inputs, x, n, conv_kw = _stem(
+        ndf, norm, use_bias, spectral_norm, init, input_shape, dtype
+    )
     for i in range(1, n + 1):
         x = ResidualBlock(
             ndf * 2**i,
@@ -181,13 +199,22 @@ def residual_discriminator(
             kernel_initializer=get_initializer(init),
             spectral_norm=spectral_norm,
             name=f"res_{i}",
+            dtype=dtype,
         )(x)
     return _head(inputs, x, 2, conv_kw, name)
+
+
+def _shape(config):
+    """Fixed-size: the input size of `input_shape`, one logit."""
+    return image_shape(config["input_shape"], stride=1, min_size=None, out_channels=1)
 
 
 register_network(
     "dcgan_discriminator",
     kind="discriminator",
+    shape=_shape,
+    test_config={"ndf": 4},
+    test_input_shape=(64, 64, 3),
     source="DCGAN paper (Radford et al. 2015); seed 004 (experiment 1)",
     description="Plain DCGAN discriminator for 64x64 images: strided convs, one logit.",
 )(dcgan_discriminator)
@@ -195,6 +222,9 @@ register_network(
 register_network(
     "residual_discriminator",
     kind="discriminator",
+    shape=_shape,
+    test_config={"ndf": 4},
+    test_input_shape=(64, 64, 3),
     source="seed 004 (experiment 2: ResidualBlock with 1x1 projection skips)",
     description="DCGAN discriminator with strided residual blocks, one logit.",
 )(residual_discriminator)

@@ -24,6 +24,14 @@ class NetworkInfo:
         builder: callable. The function that builds the `keras.Model`.
         defaults: dict. Keyword arguments the name binds on top of the
             builder's own defaults.
+        shape_fn: callable or None. `shape_fn(config)` -> the
+            `NetworkShape` of the network that `builder(**config)` builds
+            (stride, minimum size, channels), read by `shape(**overrides)`.
+            Defaults to `None` (unknown).
+        test_config: dict. Small overrides for tests (timm style: e.g.
+            `ngf=8`) that keep the network fast on a CPU. Defaults to `{}`.
+        test_input_shape: tuple or None. An input shape (batch excluded) to
+            run the test config on, e.g. `(32, 32, 3)`. Defaults to `None`.
 
     Example:
 
@@ -44,9 +52,12 @@ class NetworkInfo:
     description: str
     builder: object
     defaults: dict
+    shape_fn: object = None
+    test_config: dict = dataclasses.field(default_factory=dict)
+    test_input_shape: tuple | None = None
 
-    def config(self):
-        """The full keyword configuration `create(name)` uses."""
+    def config(self, **overrides):
+        """The full keyword configuration `create(name, **overrides)` uses."""
         params = inspect.signature(self.builder).parameters
         config = {
             key: p.default
@@ -56,15 +67,59 @@ class NetworkInfo:
         config.update(self.defaults)
         if "name" in config:
             config["name"] = self.name
+        config.update(overrides)
         return config
 
+    def shape(self, **overrides):
+        """The `NetworkShape` of `create(name, **overrides)`, without building it.
 
-def register_network(name, kind, source, description, *, defaults=None):
+        Args:
+            **overrides: keyword arguments as for `create` (e.g.
+                `n_downsampling=3`, `input_shape=(None, None, 1)`).
+
+        Returns:
+            A `keras_gans.networks.NetworkShape`: stride, minimum input size,
+            input / output channels and fixed size, the same as
+            `shape_of(create(name, **overrides))`.
+        """
+        if self.shape_fn is None:
+            raise ValueError(
+                f"Network {self.name!r} registers no shape facts (no `shape=` in "
+                "register_network): use `networks.shape_of(networks.create(...))`."
+            )
+        return self.shape_fn(self.config(**overrides))
+
+    def __getitem__(self, key):
+        """Dict-style access to `name`, `kind`, `source`, `description`,
+        `builder` (the builder's qualified name) and `config` (kept for code
+        written against the dict that `get_network_info` used to return)."""
+        if key == "config":
+            return self.config()
+        if key == "builder":
+            return f"{self.builder.__module__}.{self.builder.__name__}"
+        if key in ("name", "kind", "source", "description"):
+            return getattr(self, key)
+        raise KeyError(key)
+
+
+def register_network(
+    name,
+    kind,
+    source,
+    description,
+    *,
+    defaults=None,
+    shape=None,
+    test_config=None,
+    test_input_shape=None,
+):
     """Register a network builder under `name` (usable as a decorator).
 
     The builder is a function of keyword arguments that returns a
     `keras.Model`. The same builder may be registered under several names
     with different `defaults` (e.g. `resnet_9blocks` / `resnet_6blocks`).
+    Every built-in builder takes `dtype=` (a dtype policy for its layers);
+    user builders need not.
 
     Args:
         name: str. The unique name used by `create`.
@@ -73,6 +128,13 @@ def register_network(name, kind, source, description, *, defaults=None):
         description: str. A one-line description (shown in the docs table).
         defaults: dict or None. Keyword arguments bound by this name;
             `create(name, **overrides)` overrides them. Defaults to `None`.
+        shape: callable or None. `shape(config)` -> `NetworkShape` from the
+            builder's full keyword config, for `get_network_info(name).shape()`.
+            Defaults to `None`.
+        test_config: dict or None. Small overrides the registry-wide tests
+            build the network with. Defaults to `None` (the defaults).
+        test_input_shape: tuple or None. The input shape (batch excluded)
+            the tests run it on. Defaults to `None`.
 
     Returns:
         A decorator that registers the builder and returns it unchanged.
@@ -95,6 +157,28 @@ def register_network(name, kind, source, description, *, defaults=None):
     model = networks.create("tiny_generator")
     ```
     """
+    _check_new_name(name, kind)
+    defaults = dict(defaults or {})
+
+    def decorator(builder):
+        _check_builder(name, builder, defaults)
+        _REGISTRY[name] = NetworkInfo(
+            name,
+            kind,
+            source,
+            description,
+            builder,
+            defaults,
+            shape_fn=shape,
+            test_config=dict(test_config or {}),
+            test_input_shape=test_input_shape,
+        )
+        return builder
+
+    return decorator
+
+
+def _check_new_name(name, kind):
     if not isinstance(name, str) or not name:
         raise ValueError(f"`name` must be a non-empty string. Received: name={name!r}")
     if kind not in KINDS:
@@ -105,26 +189,20 @@ def register_network(name, kind, source, description, *, defaults=None):
             f"(by {_REGISTRY[name].builder.__module__}."
             f"{_REGISTRY[name].builder.__name__})."
         )
-    defaults = dict(defaults or {})
 
-    def decorator(builder):
-        if not callable(builder):
-            raise TypeError(
-                f"The builder for {name!r} must be callable. Received: {builder!r}"
-            )
-        params = inspect.signature(builder).parameters
-        unknown = sorted(set(defaults) - set(params))
-        if unknown:
-            raise ValueError(
-                f"`defaults` for {name!r} name arguments that "
-                f"{builder.__name__}() does not accept: {unknown}"
-            )
-        _REGISTRY[name] = NetworkInfo(
-            name, kind, source, description, builder, defaults
+
+def _check_builder(name, builder, defaults):
+    if not callable(builder):
+        raise TypeError(
+            f"The builder for {name!r} must be callable. Received: {builder!r}"
         )
-        return builder
-
-    return decorator
+    params = inspect.signature(builder).parameters
+    unknown = sorted(set(defaults) - set(params))
+    if unknown:
+        raise ValueError(
+            f"`defaults` for {name!r} name arguments that "
+            f"{builder.__name__}() does not accept: {unknown}"
+        )
 
 
 def unregister_network(name):
@@ -176,15 +254,18 @@ def list_networks(kind=None):
 
 
 def get_network_info(name):
-    """The registry entry of `name`: kind, source, description and config.
+    """The registry entry of `name`: kind, source, config and shape facts.
 
     Args:
         name: str. A registered name.
 
     Returns:
-        A dict with keys `name`, `kind`, `source`, `description`, `builder`
-        (the function's qualified name) and `config` (the keyword arguments
-        `create(name)` uses).
+        The `NetworkInfo`: attributes `name`, `kind`, `source`,
+        `description`, `builder`, `defaults`, `test_config`,
+        `test_input_shape`; `config(**overrides)` (the keyword arguments
+        `create(name, **overrides)` uses) and `shape(**overrides)` (its
+        `NetworkShape`). `info["config"]` etc. still work as on the dict
+        this function used to return.
 
     Example:
 
@@ -192,18 +273,11 @@ def get_network_info(name):
     from keras_gans import networks
 
     info = networks.get_network_info("resnet_9blocks")
-    info["config"]["n_blocks"]  # 9
+    info.config()["n_blocks"]  # 9
+    info.shape(n_downsampling=3).stride  # 8
     ```
     """
-    info = _check_name(name)
-    return {
-        "name": info.name,
-        "kind": info.kind,
-        "source": info.source,
-        "description": info.description,
-        "builder": f"{info.builder.__module__}.{info.builder.__name__}",
-        "config": info.config(),
-    }
+    return _check_name(name)
 
 
 def create(name, /, **overrides):
@@ -213,8 +287,9 @@ def create(name, /, **overrides):
         name: str. A registered name (see `list_networks()`).
         **overrides: keyword arguments passed to the builder on top of the
             name's defaults (e.g. `ngf=32`, `input_shape=(128, 128, 3)`,
-            `spectral_norm=True`). The model name defaults to `name`; pass
-            `name=...` to change it.
+            `spectral_norm=True`, `dtype="mixed_bfloat16"`: the dtype
+            policy of every layer, `None` for the global one). The model
+            name defaults to `name`; pass `name=...` to change it.
 
     Returns:
         A `keras.Model`.

@@ -303,6 +303,32 @@ def load_torch_state_dict(model, state_dict, arch, *, strict=True):
     len(result["loaded"]) == len(spec)  # True
     ```
     """
+    state = _strip_module_prefix(state_dict)
+    spec = _spec(model, arch)
+    missing = [k for k in spec.entries if k not in state]
+    ignored = [k for k in state if k not in spec.entries and k in spec.ignorable]
+    unexpected = [k for k in state if k not in spec.entries and k not in spec.ignorable]
+    values, mismatched = _converted_values(spec, state)
+    if mismatched or (strict and (missing or unexpected)):
+        header = (
+            f"Cannot load the state_dict into {model.name!r} as arch={arch!r} "
+            f"({len(spec.entries)} keys expected, {len(state)} given)."
+        )
+        shown = (missing, unexpected) if strict else ([], [])
+        raise ValueError(_load_error(header, *shown, mismatched))
+    for key, array in values.items():
+        variable = spec.entries[key][0]
+        variable.assign(array.astype(keras.backend.standardize_dtype(variable.dtype)))
+    return {
+        "loaded": list(values),
+        "missing": missing,
+        "unexpected": unexpected,
+        "ignored": ignored,
+    }
+
+
+def _strip_module_prefix(state_dict):
+    """`state_dict` as a dict, without a common DataParallel `"module."`."""
     if not hasattr(state_dict, "items"):
         raise ValueError(
             "`state_dict` must be a mapping of key -> array. "
@@ -311,11 +337,12 @@ def load_torch_state_dict(model, state_dict, arch, *, strict=True):
     state = dict(state_dict.items())
     if state and all(k.startswith("module.") for k in state):
         state = {k[len("module.") :]: v for k, v in state.items()}
-    spec = _spec(model, arch)
+    return state
 
-    missing = [k for k in spec.entries if k not in state]
-    ignored = [k for k in state if k not in spec.entries and k in spec.ignorable]
-    unexpected = [k for k in state if k not in spec.entries and k not in spec.ignorable]
+
+def _converted_values(spec, state):
+    """`(values, mismatched)`: the given tensors in Keras layout, by key, and
+    a line per tensor whose shape is not the expected one."""
     mismatched = []
     values = {}
     for key, (variable, kind) in spec.entries.items():
@@ -329,31 +356,21 @@ def load_torch_state_dict(model, state_dict, arch, *, strict=True):
             )
             continue
         values[key] = _to_keras(array, kind)
+    return values, mismatched
 
-    if mismatched or (strict and (missing or unexpected)):
-        message = (
-            f"Cannot load the state_dict into {model.name!r} as arch={arch!r} "
-            f"({len(spec.entries)} keys expected, {len(state)} given)."
-        )
-        if missing and strict:
-            message += _format("missing keys", missing)
-        if unexpected and strict:
-            message += _format("unexpected keys", unexpected)
-        if mismatched:
-            message += _format("shape mismatches", mismatched)
-        if strict and (missing or unexpected):
-            message += "\n  Pass strict=False to load the matching keys only."
-        raise ValueError(message)
 
-    for key, array in values.items():
-        variable = spec.entries[key][0]
-        variable.assign(array.astype(keras.backend.standardize_dtype(variable.dtype)))
-    return {
-        "loaded": list(values),
-        "missing": missing,
-        "unexpected": unexpected,
-        "ignored": ignored,
-    }
+def _load_error(header, missing, unexpected, mismatched):
+    """The message of a failed load: `header` and the lists that are not empty."""
+    message = header
+    if missing:
+        message += _format("missing keys", missing)
+    if unexpected:
+        message += _format("unexpected keys", unexpected)
+    if mismatched:
+        message += _format("shape mismatches", mismatched)
+    if missing or unexpected:
+        message += "\n  Pass strict=False to load the matching keys only."
+    return message
 
 
 def keras_to_torch_state_dict(model, arch):

@@ -240,15 +240,7 @@ class CheckpointManager:
                 disk). The partial files are removed and the previous
                 complete checkpoint stays the newest.
         """
-        for arg, value in (
-            ("epoch", epoch),
-            ("step", step),
-            ("global_step", global_step),
-        ):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ValueError(
-                    f"`{arg}` must be a non-negative integer. Received: {arg}={value!r}"
-                )
+        _check_position(epoch=epoch, step=step, global_step=global_step)
         name = f"ckpt-{global_step:09d}-e{epoch:05d}-s{step:06d}"
         final = {
             kind: os.path.join(self.directory, name + kind)
@@ -274,63 +266,22 @@ class CheckpointManager:
             _remove_quietly(final[_MANIFEST])
             # 1) The model (`.keras` needs that extension, also for the temp).
             tmp = temp_for(_MODEL)
-            with warnings.catch_warnings():
-                warnings.filterwarnings("ignore", message=".*has not yet been built.*")
-                # Keras + NumPy 2 noise from inside `model.save`.
-                warnings.filterwarnings(
-                    "ignore",
-                    message=".*__array__ implementation",
-                    category=DeprecationWarning,
-                )
-                model.save(tmp)
+            _save_model(model, tmp)
             _fsync_file(tmp)
             os.replace(tmp, final[_MODEL])
             # 2) What `.keras` leaves out.
-            payload = {
-                "format": FORMAT,
-                "seed_generators": _seed_generator_states(model),
-                "python_random": _python_rng_state(),
-                "numpy_random": _numpy_rng_state(),
-                "extra": state or {},
-            }
+            payload = _state_payload(model, state)
             _write_atomic(temp_for(_STATE), final[_STATE], _to_json(payload))
             _fsync_dir(self.directory)
             # 3) The manifest, last.
-            files = {
-                os.path.basename(final[k]): _file_info(final[k])
-                for k in (_MODEL, _STATE)
-            }
-            now = time.time()
-            manifest = {
-                "format": FORMAT,
-                "name": name,
-                "epoch": epoch,
-                "step": step,
-                "global_step": global_step,
-                "epoch_end": bool(epoch_end),
-                "time": datetime.datetime.fromtimestamp(
-                    now, datetime.timezone.utc
-                ).isoformat(timespec="seconds"),
-                "unix_time": now,
-                "model_class": model.__class__.__name__,
-                "keras_version": keras.__version__,
-                "optimizer_iterations": optimizer_iterations(model),
-                "files": files,
-            }
+            position = {"epoch": epoch, "step": step, "global_step": global_step}
+            manifest = _manifest(model, name, position, epoch_end, final)
             _write_atomic(temp_for(_MANIFEST), final[_MANIFEST], _to_json(manifest))
             _fsync_dir(self.directory)
         except OSError as e:
             for path in temps + [final[_MANIFEST], final[_STATE], final[_MODEL]]:
                 _remove_quietly(path)
-            previous = self.latest(verify=False)
-            raise CheckpointError(
-                f"Could not write checkpoint {name!r} to {self.directory!r}: "
-                f"{_describe(e)}. Its partial files were removed; the newest "
-                "complete checkpoint is "
-                f"{previous.name if previous else 'none'}. Free disk space (or fix "
-                "the folder) and resume.",
-                errno=e.errno,
-            ) from e
+            raise self._save_error(name, e) from e
         except BaseException:
             for path in temps:
                 _remove_quietly(path)
@@ -338,6 +289,18 @@ class CheckpointManager:
         checkpoint = _checkpoint_from(self.directory, manifest)
         self._prune()
         return checkpoint
+
+    def _save_error(self, name, error):
+        """The `CheckpointError` for a save of `name` that failed with `error`."""
+        previous = self.latest(verify=False)
+        return CheckpointError(
+            f"Could not write checkpoint {name!r} to {self.directory!r}: "
+            f"{_describe(error)}. Its partial files were removed; the newest "
+            "complete checkpoint is "
+            f"{previous.name if previous else 'none'}. Free disk space (or fix "
+            "the folder) and resume.",
+            errno=error.errno,
+        )
 
     def _prune(self):
         complete = self.checkpoints()
@@ -874,6 +837,58 @@ def _restore_numpy_rng(state):
 
 
 # === Files ===
+
+
+def _check_position(**position):
+    for arg, value in position.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValueError(
+                f"`{arg}` must be a non-negative integer. Received: {arg}={value!r}"
+            )
+
+
+def _save_model(model, path):
+    """`model.save(path)`, without the warnings Keras gives for every save."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*has not yet been built.*")
+        # Keras + NumPy 2 noise from inside `model.save`.
+        warnings.filterwarnings(
+            "ignore",
+            message=".*__array__ implementation",
+            category=DeprecationWarning,
+        )
+        model.save(path)
+
+
+def _state_payload(model, state):
+    """The `.state.json` content: what `.keras` leaves out, and `state`."""
+    return {
+        "format": FORMAT,
+        "seed_generators": _seed_generator_states(model),
+        "python_random": _python_rng_state(),
+        "numpy_random": _numpy_rng_state(),
+        "extra": state or {},
+    }
+
+
+def _manifest(model, name, position, epoch_end, final):
+    """The manifest of checkpoint `name` whose files `final` are written."""
+    files = {os.path.basename(final[k]): _file_info(final[k]) for k in (_MODEL, _STATE)}
+    now = time.time()
+    return {
+        "format": FORMAT,
+        "name": name,
+        **position,
+        "epoch_end": bool(epoch_end),
+        "time": datetime.datetime.fromtimestamp(now, datetime.timezone.utc).isoformat(
+            timespec="seconds"
+        ),
+        "unix_time": now,
+        "model_class": model.__class__.__name__,
+        "keras_version": keras.__version__,
+        "optimizer_iterations": optimizer_iterations(model),
+        "files": files,
+    }
 
 
 def _checkpoint_from(directory, manifest):

@@ -7,6 +7,59 @@ resume exactly where the last complete checkpoint was written: epoch, step
 within the epoch, optimizer states, learning-rate and loss-weight schedule
 phases (callbacks are told the right epoch), image pools, random-generator
 states and the position in the data.
+
+The arguments of `train` in detail:
+
+**Data order.** `data` is a function `epoch -> tf.data.Dataset` (one
+epoch of batches) or a `tf.data.Dataset`. With a function, epoch `e`'s
+data is `data(e)`, which must be a pure function of `e`: give every
+shuffle and random augmentation an explicit seed derived from the epoch
+(e.g. `shuffle(n, seed=base_seed + epoch)`); ops without a seed take
+one from a per-process counter and differ after a resume. A resumed or
+rolled-back run re-creates the epoch with `data(e)` and skips the
+batches already trained (`Dataset.skip`), so it sees exactly the batches
+an uninterrupted run would. A plain dataset is iterated once per epoch
+like `model.fit` does; after a resume in a new process its iterations
+restart at the dataset's first order, so the data order is then exact
+only for datasets that give the same order on every iteration.
+
+**Checkpoints** (`CheckpointManager` in `run_dir/checkpoints`) are
+written at the start of a fresh run, every `save_every_steps` batches,
+at the end of every `save_every_epochs`-th epoch and at the last epoch,
+and on SIGINT/SIGTERM (after the running step), keeping the newest
+`keep`. A checkpoint is never written with non-finite losses or weights.
+The folder is probed (write + fsync, free space for one checkpoint) at
+start-up, and a failing save raises `CheckpointError` naming it.
+
+**Resume** (`resume=True`): restores the newest complete checkpoint
+(complete = manifest written, sizes and SHA-256 checksums right) and
+continues at its epoch and step. `run_dir/events.jsonl` records starts,
+resumes, checkpoints, non-finite losses and rollbacks.
+
+**Non-finite losses** are checked after every step, on every logged
+value. `on_nan="stop"` raises `NonFiniteLossError` naming the losses and
+the step. `on_nan="rollback"` restores the newest complete checkpoint
+and continues from it, *skipping the offending batch* (its position is
+stored in later checkpoints, so a resume skips it too); learning rates
+and loss weights are not changed. After `max_rollbacks` rollbacks the
+next non-finite loss raises.
+
+Callbacks get Keras' calls: `on_train_begin`, `on_epoch_begin(epoch)`
+with the true 0-based epoch (also when resuming mid-epoch),
+`on_train_batch_begin/end(step)` with the step's index in its epoch, and
+`on_epoch_end` with the epoch's mean losses (exact after a mid-epoch
+resume: the running sums are checkpointed). The step's own loss values
+are checked for NaN; the logs passed to `on_train_batch_end` are running
+means, as in `fit`.
+
+**Seed.** `seed` calls `keras_gans.utils.set_seed(seed)` at the start (which
+also enables TensorFlow op determinism) and is recorded in the checkpoints (a
+resume with another seed warns). Seed the model's construction yourself (call
+`set_seed` before building it).
+
+**Signals.** With `handle_signals=True`, on SIGINT/SIGTERM (main thread only)
+`train` finishes the running step, saves a checkpoint, then raises
+`KeyboardInterrupt` / `SystemExit(143)`; a second signal acts at once.
 """
 
 import contextlib
@@ -55,94 +108,38 @@ def train(
 ):
     """Train `model` for `epochs` epochs with checkpoints, resume and NaN guards.
 
-    **Data order.** `data` is a function `epoch -> tf.data.Dataset` (one
-    epoch of batches) or a `tf.data.Dataset`. With a function, epoch `e`'s
-    data is `data(e)`, which must be a pure function of `e`: give every
-    shuffle and random augmentation an explicit seed derived from the epoch
-    (e.g. `shuffle(n, seed=base_seed + epoch)`); ops without a seed take
-    one from a per-process counter and differ after a resume. A resumed or
-    rolled-back run re-creates the epoch with `data(e)` and skips the
-    batches already trained (`Dataset.skip`), so it sees exactly the batches
-    an uninterrupted run would. A plain dataset is iterated once per epoch
-    like `model.fit` does; after a resume in a new process its iterations
-    restart at the dataset's first order, so the data order is then exact
-    only for datasets that give the same order on every iteration.
-
-    **Checkpoints** (`CheckpointManager` in `run_dir/checkpoints`) are
-    written at the start of a fresh run, every `save_every_steps` batches,
-    at the end of every `save_every_epochs`-th epoch and at the last epoch,
-    and on SIGINT/SIGTERM (after the running step), keeping the newest
-    `keep`. A checkpoint is never written with non-finite losses or weights.
-    The folder is probed (write + fsync, free space for one checkpoint) at
-    start-up, and a failing save raises `CheckpointError` naming it.
-
-    **Resume** (`resume=True`): restores the newest complete checkpoint
-    (complete = manifest written, sizes and SHA-256 checksums right) and
-    continues at its epoch and step. `run_dir/events.jsonl` records starts,
-    resumes, checkpoints, non-finite losses and rollbacks.
-
-    **Non-finite losses** are checked after every step, on every logged
-    value. `on_nan="stop"` raises `NonFiniteLossError` naming the losses and
-    the step. `on_nan="rollback"` restores the newest complete checkpoint
-    and continues from it, *skipping the offending batch* (its position is
-    stored in later checkpoints, so a resume skips it too); learning rates
-    and loss weights are not changed. After `max_rollbacks` rollbacks the
-    next non-finite loss raises.
-
-    Callbacks get Keras' calls: `on_train_begin`, `on_epoch_begin(epoch)`
-    with the true 0-based epoch (also when resuming mid-epoch),
-    `on_train_batch_begin/end(step)` with the step's index in its epoch, and
-    `on_epoch_end` with the epoch's mean losses (exact after a mid-epoch
-    resume: the running sums are checkpointed). The step's own loss values
-    are checked for NaN; the logs passed to `on_train_batch_end` are running
-    means, as in `fit`.
+    The data order, checkpoints, resume, non-finite losses, seed, signals and
+    callbacks are described in the `keras_gans.training.fit` module docstring.
 
     Args:
         model: `keras.Model`. A compiled model with a `train_step` (e.g. a
-            keras_gans `CycleGAN`); built here from the data's shapes if
-            needed.
-        data: callable or `tf.data.Dataset`. `data(epoch)` returns the
-            finite, batched dataset of one epoch; or one dataset used for
-            every epoch.
+            keras_gans `CycleGAN`); built here from the data's shapes if needed.
+        data: callable or `tf.data.Dataset`. `data(epoch)` returns the finite,
+            batched dataset of one epoch; or one dataset used for every epoch.
         epochs: int. Total number of epochs (also when resuming).
-        run_dir: str. Folder of the run: `checkpoints/`, `events.jsonl`,
-            `.lock`.
+        run_dir: str. Folder of the run: `checkpoints/`, `events.jsonl`, `.lock`.
         save_every_steps: int or None. Also checkpoint every N batches.
             Defaults to `None`.
         save_every_epochs: int. Checkpoint at the end of every N-th epoch
             (and always after the last one). Defaults to `1`.
         keep: int. Complete checkpoints kept. Defaults to `3`.
-        resume: bool. Continue from the newest complete checkpoint in
-            `run_dir`. With `False`, a `run_dir` that already holds
-            checkpoints is an error. Defaults to `True`.
-        on_nan: str. `"stop"` or `"rollback"`, see above. Defaults to
-            `"stop"`.
-        max_rollbacks: int. Rollbacks allowed in the run (counted across
-            resumes). Defaults to `3`.
-        seed: int or None. Calls `keras_gans.utils.set_seed(seed)` at the
-            start (which also enables TensorFlow op determinism) and records
-            it in the checkpoints (a resume with another seed warns). Seed
-            the model's construction yourself (call `set_seed` before
-            building it). Defaults to `None`.
-        callbacks: list of `keras.callbacks.Callback` or None. Defaults to
-            `None`.
-        steps_per_epoch: int or None. Batches per epoch (required for
-            infinite datasets; otherwise the dataset's length). Defaults to
-            `None`.
-        handle_signals: bool. On SIGINT/SIGTERM (main thread only), finish
-            the running step, save a checkpoint, then raise
-            `KeyboardInterrupt` / `SystemExit(143)`; a second signal acts at
-            once. Defaults to `True`.
-        verbose: int. `0` silent, `1` progress bar, `2` one line per epoch.
-            Defaults to `1`.
+        resume: bool. Continue from the newest complete checkpoint in `run_dir`;
+            with `False`, existing checkpoints are an error. Defaults to `True`.
+        on_nan: str. `"stop"` or `"rollback"`. Defaults to `"stop"`.
+        max_rollbacks: int. Rollbacks allowed (counted across resumes). Defaults to `3`.
+        seed: int or None. Passed to `keras_gans.utils.set_seed`. Defaults to `None`.
+        callbacks: list of `keras.callbacks.Callback` or None. Defaults to `None`.
+        steps_per_epoch: int or None. Batches per epoch (required for infinite
+            datasets; otherwise the dataset's length). Defaults to `None`.
+        handle_signals: bool. Checkpoint and exit on SIGINT/SIGTERM. Defaults to `True`.
+        verbose: int. 0 silent, 1 progress bar, 2 one line per epoch. Defaults to `1`.
 
     Returns:
-        The `keras.callbacks.History` of the epochs run by this call, with
-        extra attributes `resumed_from` (the restored `Checkpoint` or
-        None), `last_checkpoint` and `rollbacks` (list of dicts).
+        The `keras.callbacks.History` of the epochs run by this call, with extra
+        attributes `resumed_from` (the restored `Checkpoint` or None),
+        `last_checkpoint` and `rollbacks` (list of dicts).
 
     Example:
-
     ```python
     import tempfile
     import numpy as np
@@ -150,64 +147,43 @@ def train(
     import keras_gans
     from keras_gans import networks
     from keras_gans.training import train
-    from keras_gans.utils import set_seed
 
-    set_seed(0)
-    model = keras_gans.CycleGAN(
-        networks.create("resnet_6blocks", ngf=4, n_blocks=1),
-        networks.create("resnet_6blocks", ngf=4, n_blocks=1),
-        networks.create("patchgan", ndf=4, n_layers=1),
-        networks.create("patchgan", ndf=4, n_layers=1),
-        pool_size=4, seed=0,
-    )
+    keras_gans.utils.set_seed(0)
+    nets = [networks.create("resnet_6blocks", ngf=4, n_blocks=1) for _ in "GF"]
+    nets += [networks.create("patchgan", ndf=4, n_layers=1) for _ in "AB"]
+    model = keras_gans.CycleGAN(*nets, pool_size=4, seed=0)  # G, F, D_A, D_B
     model.compile()
-    a = np.random.uniform(-1, 1, (8, 16, 16, 3)).astype("float32")
-    b = np.random.uniform(-1, 1, (8, 16, 16, 3)).astype("float32")
+    a, b = np.random.uniform(-1, 1, (2, 8, 16, 16, 3)).astype("float32")
 
     def data(epoch):  # a pure function of the epoch
         ds = tf.data.Dataset.from_tensor_slices((a, b))
         return ds.shuffle(8, seed=epoch).batch(2)
 
-    run_dir = tempfile.mkdtemp()
-    train(model, data, epochs=2, run_dir=run_dir, save_every_steps=2,
-          seed=0, verbose=0)
-    # Killed half-way? The same call continues from the newest checkpoint.
+    run_dir = tempfile.mkdtemp()  # killed half-way? The same call resumes:
+    train(model, data, epochs=2, run_dir=run_dir, save_every_steps=2, seed=0, verbose=0)
     ```
     """
-    _check_args(
-        model=model,
-        data=data,
-        epochs=epochs,
-        save_every_steps=save_every_steps,
-        save_every_epochs=save_every_epochs,
-        keep=keep,
-        on_nan=on_nan,
-        max_rollbacks=max_rollbacks,
-        seed=seed,
-        steps_per_epoch=steps_per_epoch,
-    )
+    arguments = dict(locals())  # first, while it holds the arguments only
+    _check_args(arguments)
+    run_dir, manager = _open_run(run_dir, keep)
+    with _RunLock(run_dir), _SignalCatcher(enabled=handle_signals) as signals:
+        return _runner(arguments, run_dir, manager).run(resume=resume, signals=signals)
+
+
+def _open_run(run_dir, keep):
+    """`(run_dir, manager)`: the absolute folder and its probed `CheckpointManager`."""
     run_dir = os.path.abspath(os.fspath(run_dir))
     manager = CheckpointManager(os.path.join(run_dir, "checkpoints"), keep=keep)
     # Fail fast on an unwritable folder, before anything else.
     manager.probe()
-    with _RunLock(run_dir):
-        runner = _Runner(
-            model=model,
-            data=data,
-            epochs=epochs,
-            run_dir=run_dir,
-            manager=manager,
-            save_every_steps=save_every_steps,
-            save_every_epochs=save_every_epochs,
-            on_nan=on_nan,
-            max_rollbacks=max_rollbacks,
-            seed=seed,
-            callbacks=callbacks,
-            steps_per_epoch=steps_per_epoch,
-            verbose=verbose,
-        )
-        with _SignalCatcher(enabled=handle_signals) as signals:
-            return runner.run(resume=resume, signals=signals)
+    return run_dir, manager
+
+
+def _runner(arguments, run_dir, manager):
+    """The `_Runner` of a `train` call with these `arguments`."""
+    own = ("keep", "resume", "handle_signals")  # used by `train` itself
+    options = {k: v for k, v in arguments.items() if k not in own}
+    return _Runner(**{**options, "run_dir": run_dir, "manager": manager})
 
 
 class _Runner:
@@ -650,19 +626,9 @@ class _SignalCatcher:
 # === Helpers ===
 
 
-def _check_args(
-    *,
-    model,
-    data,
-    epochs,
-    save_every_steps,
-    save_every_epochs,
-    keep,
-    on_nan,
-    max_rollbacks,
-    seed,
-    steps_per_epoch,
-):
+def _check_args(arguments):
+    """Raise for an argument of `train` (by name in `arguments`) out of range."""
+    model, data = arguments["model"], arguments["data"]
     if not isinstance(model, keras.Model):
         raise ValueError(f"`model` must be a keras.Model. Received: model={model!r}")
     if not getattr(model, "compiled", False):
@@ -685,11 +651,11 @@ def _check_args(
                 f"{' or None' if allow_none else ''}. Received: {name}={value!r}"
             )
 
-    positive("epochs", epochs)
-    positive("save_every_steps", save_every_steps, allow_none=True)
-    positive("save_every_epochs", save_every_epochs)
-    positive("keep", keep)
-    positive("steps_per_epoch", steps_per_epoch, allow_none=True)
+    for name in ("epochs", "save_every_steps", "save_every_epochs", "keep"):
+        positive(name, arguments[name], allow_none=name == "save_every_steps")
+    positive("steps_per_epoch", arguments["steps_per_epoch"], allow_none=True)
+    on_nan, max_rollbacks = arguments["on_nan"], arguments["max_rollbacks"]
+    seed = arguments["seed"]
     if on_nan not in ON_NAN:
         raise ValueError(
             f"`on_nan` must be one of {ON_NAN}. Received: on_nan={on_nan!r}"

@@ -20,7 +20,16 @@ import tensorflow as tf
 from PIL import Image
 
 import keras_gans
-from keras_gans import cli, datasets, networks, presets
+from keras_gans import (
+    callbacks,
+    cli,
+    datasets,
+    inference,
+    metrics,
+    networks,
+    presets,
+    runs,
+)
 from tests.layers import run_docstring_examples
 from tests.test_case import require_torch
 
@@ -158,35 +167,12 @@ def test_translate_keeps_each_image_size(run_dir, tmp_path, capsys):
         assert image.size == (30, 20) and image.mode == "RGB"
     # The PNG holds exactly the generator's translation (decode, pad, crop, encode).
     # (The demo preset keeps EMA generators: translate uses them.)
-    generator = cli.load_model(run).inference_generator("ba")
+    generator = runs.load_model(run).inference_generator("ba")
     assert generator.name.endswith("_ema")
-    np.testing.assert_array_equal(translated, cli.ImageTranslator(generator)(odd))
+    np.testing.assert_array_equal(translated, inference.ImageTranslator(generator)(odd))
 
 
-def test_image_translator_pads_to_the_stride_and_crops_back():
-    generator = networks.create("resnet_6blocks", ngf=4, n_blocks=1)
-    translate = cli.ImageTranslator(generator)
-    assert translate.stride == 4
-    image = np.random.default_rng(1).integers(0, 256, (24, 32, 3), dtype=np.uint8)
-    expected = generator(image[None].astype("float32") / 127.5 - 1.0)[0]
-    expected = np.clip(np.round((np.asarray(expected) + 1) * 127.5), 0, 255)
-    np.testing.assert_array_equal(translate(image), expected.astype("uint8"))
-    assert translate(image[:21, :30]).shape == (21, 30, 3)
-    with pytest.raises(cli.CLIError, match="too small"):
-        translate(image[:2, :2])
-
-
-def test_image_translator_resizes_for_a_fixed_size_generator():
-    # UVCGAN's ViT has a fixed token grid: the image goes through at 16x16.
-    generator = networks.create("uvcgan", ngf=4, n_blocks=1, input_shape=(16, 16, 3))
-    translate = cli.ImageTranslator(generator)
-    assert translate.fixed_size == (16, 16)
-    image = np.random.default_rng(3).integers(0, 256, (27, 41, 3), dtype=np.uint8)
-    assert translate(image).shape == (27, 41, 3)
-    square = image[:16, :16]
-    expected = generator(square[None].astype("float32") / 127.5 - 1.0)[0]
-    expected = np.clip(np.round((np.asarray(expected) + 1) * 127.5), 0, 255)
-    assert np.abs(translate(square).astype(int) - expected).max() <= 1
+# (The translator itself: tests/test_inference.py.)
 
 
 # === export / evaluate / sample / convert / presets (in-process) ===
@@ -234,7 +220,7 @@ class _PixelFeatures:
 
 
 def test_evaluate_writes_fid_and_kid(run_dir, tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(cli.metrics, "InceptionFeatures", _PixelFeatures)
+    monkeypatch.setattr(metrics, "InceptionFeatures", _PixelFeatures)
     root = tmp_path / "glyphs"
     datasets.write_folders(root, "glyphs", image_size=16, chars="abcd")
     out = tmp_path / "scores.json"
@@ -407,15 +393,15 @@ def test_debug_shows_the_traceback(capsys):
 
 
 def test_demo_defaults_and_explicit_options():
-    args = cli.build_parser().parse_args(["train", "cyclegan", "--epochs", "9"])
-    config = cli.resolve_config("cyclegan", None, args)
-    demo = cli.DEMO_SETTINGS["cyclegan"]
+    config = runs.resolve_config("cyclegan", None, {"epochs": 9})
+    demo = runs.DEMO_SETTINGS["cyclegan"]
     assert config["epochs"] == 9
     assert config["preset"] == "cyclegan_fast"  # the demo's own preset
     # cyclegan_fast's widths: the demo settings change only size and length.
     assert (config["image_size"], config["ngf"]) == (demo["image_size"], None)
     # With data, the default preset's own settings apply.
-    config = cli.resolve_config("cyclegan", {"kind": "folders", "data": "x"}, args)
+    data = {"kind": "folders", "data": "x"}
+    config = runs.resolve_config("cyclegan", data, {"epochs": 9})
     preset = presets.get("residualgan_monet")
     assert config["preset"] == "residualgan_monet"
     assert config["image_size"] == preset["image_size"] and config["ngf"] is None
@@ -423,21 +409,20 @@ def test_demo_defaults_and_explicit_options():
 
 def test_schedules_scale_with_the_run_length():
     # Seed 000 switches its loss weights half-way through its 100 epochs.
-    half = cli.scaled_schedule(presets.get("residualgan_monet"), 4)
+    half = runs.scaled_schedule(presets.get("residualgan_monet"), 4)
     assert list(half["loss_weights"]) == ["2"]
     # The paper decays over the second half of 200 epochs.
-    paper = cli.scaled_schedule(presets.get("cyclegan_paper"), 10)
+    paper = runs.scaled_schedule(presets.get("cyclegan_paper"), 10)
     assert (paper["decay_start_epoch"], paper["decay_end_epoch"]) == (5, 10)
-    same = cli.scaled_schedule(presets.get("cyclegan_paper"), 200)
+    same = runs.scaled_schedule(presets.get("cyclegan_paper"), 200)
     assert (same["decay_start_epoch"], same["decay_end_epoch"]) == (100, 200)
 
 
 def test_dcgan_networks_follow_the_image_size():
-    args = cli.build_parser().parse_args(["train", "dcgan", "--image-size", "16"])
-    config = cli.resolve_config("dcgan", None, args)
-    generator, _ = cli.network_overrides(config)
+    config = runs.RunConfig.from_preset("dcgan", image_size=16)
+    generator, _ = runs.network_overrides(config)
     assert generator["filters"] == (32, 16)  # ngf 16, two blocks up to 16x16
-    model = cli.build_model(config)
+    model = runs.build_model(config)
     assert model.generator.output_shape == (None, 16, 16, 3)
     assert model.discriminator.input_shape == (None, 16, 16, 3)
 
@@ -446,25 +431,22 @@ def test_dcgan_networks_follow_the_image_size():
 def test_precision_reaches_the_networks(model):
     # `train --precision` builds every network under the policy (the
     # CycleGAN presets' own `precision` argument included).
-    argv = ["train", model, "--ngf", "8", "--ndf", "8", "--image-size", "16"]
-    args = cli.build_parser().parse_args(argv + ["--precision", "mixed_bfloat16"])
-    built = cli.build_model(cli.resolve_config(model, None, args))
+    settings = {"ngf": 8, "ndf": 8, "image_size": 16, "precision": "mixed_bfloat16"}
+    built = runs.build_model(runs.RunConfig.from_preset(model, **settings))
     assert built.precision == "mixed_bfloat16"
     assert keras.mixed_precision.global_policy().name == "float32"
 
 
 @pytest.mark.parametrize(
-    "name",
+    "module, name",
     [
-        "main", "build_parser", "CLIError", "resolve_config", "scaled_schedule",
-        "network_overrides", "build_model", "make_data", "sample_images",
-        "make_callbacks", "ResumableLossPlotter", "EventFileLogger", "load_model",
-        "ImageTranslator",
+        (cli, "main"), (cli, "build_parser"),
+        (callbacks, "ResumableLossPlotter"), (callbacks, "EventFileLogger"),
     ],
 )  # fmt: skip
-def test_docstring_examples_run(name, tmp_path, monkeypatch, capsys):
+def test_docstring_examples_run(module, name, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    run_docstring_examples(getattr(cli, name))
+    run_docstring_examples(getattr(module, name))
     capsys.readouterr()
 
 
@@ -475,7 +457,8 @@ def test_loss_plot_of_a_resumed_run_has_the_earlier_epochs(tmp_path):
     csv_path.write_text(
         "epoch,d_loss,g_loss,val_g_loss\n0,1.0,5.0,NA\n1,0.9,9.9,NA\n1,0.8,4.0,NA\n"
     )
-    plotter = cli.ResumableLossPlotter(str(tmp_path / "losses.png"), str(csv_path))
+    png = str(tmp_path / "losses.png")
+    plotter = callbacks.ResumableLossPlotter(png, str(csv_path))
     plotter.on_train_begin()
     plotter.on_epoch_begin(2)
     plotter.on_epoch_end(2, {"d_loss": 0.7, "g_loss": 3.0})
@@ -527,53 +510,60 @@ def _example(name):
     return module
 
 
-def _parses(command):
-    args = cli.build_parser().parse_args(command)
-    assert args.command in ("train", "translate")
-    return args
+def _folders(root):
+    for side in ("trainA", "trainB"):
+        os.makedirs(os.path.join(root, side), exist_ok=True)
+    return str(root)
 
 
-def test_seed000_example_runs_the_preset_then_translates():
+def test_seed000_example_runs_the_preset_then_translates(tmp_path):
     example = _example("seed000_residualgan_monet")
-    args, extra = example.parse_args(["--demo", "--output", "r"])
-    train, translate = example.commands(args, extra)
-    assert _parses(train).preset == "residualgan_monet"
-    assert _parses(train).data is None  # the demo data
-    assert _parses(translate).inputs == [os.path.join("r", "demo_data", "testB")]
-    args, extra = example.parse_args(["--data", "m2p", "--image-size", "64"])
-    train = _parses(example.commands(args, extra)[0])
-    assert (train.data, train.image_size) == ("m2p", 64)
+    args = example.parse_args(["--demo", "--output", "r"])
+    data, overrides = example.settings(args)
+    assert data is None and overrides["preset"] == "residualgan_monet"
+    config = runs.resolve_config("cyclegan", data, overrides)
+    assert config["image_size"] == runs.DEMO_SETTINGS["cyclegan"]["image_size"]
+    source, _ = example.translation(args)
+    assert source == os.path.join("r", "demo_data", "testB")
+    m2p = _folders(tmp_path / "m2p")
+    args = example.parse_args(["--data", m2p, "--image-size", "64"])
+    data, overrides = example.settings(args)
+    assert data == {"kind": "folders", "data": m2p}
+    assert runs.resolve_config("cyclegan", data, overrides)["image_size"] == 64
     with pytest.raises(SystemExit):
         example.parse_args([])  # --demo or --data is required
 
 
-def test_seed002_example_reads_folders_or_tfrecords():
+def test_seed002_example_reads_folders_or_tfrecords(tmp_path):
     example = _example("seed002_resnet9_monet_kaggle")
-    args, extra = example.parse_args(["--data", "k", "--tfrecords", "--translate"])
-    train, translate = example.commands(args, extra)
-    train = _parses(train)
-    assert train.preset == "resnet9_monet_kaggle"
-    assert train.tfrecords_a == [os.path.join("k", "photo_tfrec")]
-    assert train.tfrecords_b == [os.path.join("k", "monet_tfrec")]
-    assert _parses(translate).inputs == [os.path.join("k", "photo_jpg")]
-    args, extra = example.parse_args(["--data", "k"])
-    (train,) = example.commands(args, extra)
-    assert _parses(train).data_b == os.path.join("k", "monet_jpg")
+    for name in ("photo_tfrec", "monet_tfrec", "photo_jpg", "monet_jpg"):
+        (tmp_path / name).mkdir()
+    args = example.parse_args(["--data", str(tmp_path), "--tfrecords"])
+    data, overrides = example.settings(args)
+    assert overrides["preset"] == "resnet9_monet_kaggle"
+    assert data["tfrecords_a"] == [str(tmp_path / "photo_tfrec")]
+    assert data["tfrecords_b"] == [str(tmp_path / "monet_tfrec")]
+    data, _ = example.settings(example.parse_args(["--data", str(tmp_path)]))
+    assert data == {
+        "kind": "domains",
+        "data_a": str(tmp_path / "photo_jpg"),
+        "data_b": str(tmp_path / "monet_jpg"),
+    }
 
 
 def test_seed003_example_trains_both_models(tmp_path):
     example = _example("seed003_anime2selfie")
-    args, extra = example.parse_args(["--demo", "--output", "r", "--epochs", "2"])
-    commands = [_parses(c) for c in example.commands(args, extra)]
-    assert [c.preset for c in commands] == [
+    args = example.parse_args(["--demo", "--output", "r", "--epochs", "2"])
+    planned = example.planned_runs(args)
+    assert [o["preset"] for _, _, o in planned] == [
         "cyclegan_anime2selfie",
         "uvcgan_anime2selfie",
     ]
-    assert [c.output for c in commands] == [
+    assert [r for r, _, _ in planned] == [
         os.path.join("r", "cyclegan"),
         os.path.join("r", "uvcgan"),
     ]
-    assert all(c.epochs == 2 for c in commands)
+    assert all(o["epochs"] == 2 and d is None for _, d, o in planned)
     (tmp_path / "history.csv").write_text(
         "epoch,d_a_loss,d_b_loss,g_loss\n0,1,2,3\n1,0.5,0.25,2.5\n"
     )

@@ -12,7 +12,7 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
-from keras_gans import export, networks
+from keras_gans import export, inference, networks
 from tests.export import reference_translate, tiny_generator, to_uint8
 from tests.test_case import assert_allclose, random_input
 
@@ -395,7 +395,12 @@ def test_not_a_generator_is_refused(tmp_path):
         export.export_generator(decoder, tmp_path)
 
 
-# === generator_stride ===
+# === the stride (keras_gans.inference.generator_shape) ===
+
+
+def _stride(generator):
+    """The stride the export pads to: read from the layers, no probing."""
+    return inference.generator_shape(generator).stride
 
 
 def _conv_net(downsamples, size=None):
@@ -410,19 +415,19 @@ def _conv_net(downsamples, size=None):
 
 @pytest.mark.parametrize("downsamples, stride", [(0, 1), (1, 2), (3, 8)])
 def test_generator_stride(downsamples, stride):
-    assert export.generator_stride(_conv_net(downsamples)) == stride
+    assert _stride(_conv_net(downsamples)) == stride
 
 
 def test_generator_stride_of_resnet_generators(generator):
-    assert export.generator_stride(generator) == 4
-    assert export.generator_stride(tiny_generator(ngf=4)) == 4
+    assert _stride(generator) == 4
+    assert _stride(tiny_generator(ngf=4)) == 4
 
 
 def test_generator_stride_of_a_unet_is_its_depth():
     # Keras' shape inference lets mismatched skip concatenations through, so
     # only the smallest feature map tells the U-Net's stride.
     unet = networks.create("unet_128", ngf=4)
-    assert export.generator_stride(unet) == 128
+    assert _stride(unet) == 128
     assert unet(np.zeros((1, 128, 128, 3), "float32")).shape == (1, 128, 128, 3)
     with pytest.raises(Exception, match="Concat"):
         unet(np.zeros((1, 132, 132, 3), "float32"))
@@ -434,17 +439,17 @@ def test_generator_stride_ignores_global_pooling_branches():
     gate = keras.layers.GlobalAveragePooling2D(keepdims=True)(x)  # 1x1 at any size
     x = keras.layers.Multiply()([x, gate])
     x = keras.layers.Conv2DTranspose(3, 3, strides=2, padding="same")(x)
-    assert export.generator_stride(keras.Model(inputs, x)) == 2
+    assert _stride(keras.Model(inputs, x)) == 2
 
 
 def test_generator_stride_fixed_size_is_one():
-    assert export.generator_stride(_conv_net(2, size=32)) == 1
+    assert _stride(_conv_net(2, size=32)) == 1
 
 
-def test_generator_stride_refuses_size_changing_networks():
+def test_generator_stride_refuses_size_changing_networks(tmp_path):
     inputs = keras.Input((None, None, 3))
     upsampler = keras.Model(inputs, keras.layers.UpSampling2D()(inputs))
     with pytest.raises(ValueError, match="same size"):
-        export.generator_stride(upsampler)
-    with pytest.raises(ValueError, match="max_stride=0"):
-        export.generator_stride(upsampler, max_stride=0)
+        inference.generator_shape(upsampler)
+    with pytest.raises(ValueError, match="same size"):
+        export.export_generator(upsampler, tmp_path)

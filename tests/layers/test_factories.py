@@ -11,7 +11,6 @@ from keras_gans.layers import (
     make_norm,
     make_padding,
 )
-from tests.layers import run_docstring_examples
 from tests.test_case import max_abs_diff, random_input, require_torch
 
 
@@ -101,8 +100,3 @@ def test_make_padding():
     assert make_padding("none", 3) is None and make_padding("zero", 0) is None
     with pytest.raises(ValueError, match="padding='same'"):
         make_padding("same", 1)
-
-
-@pytest.mark.parametrize("fn", [make_norm, make_activation, make_padding])
-def test_docstring_example(fn):
-    run_docstring_examples(fn)

@@ -14,9 +14,9 @@ import tensorflow as tf
 import keras_gans
 from keras_gans import callbacks, losses, networks, presets
 from keras_gans.imaging import from_uint8, to_uint8
-from keras_gans.models import base
-from tests.models import pair_dataset, random_pairs, tiny_cyclegan, weights_of
+from keras_gans.models import tracing
 from tests.test_case import assert_allclose, run_serialization_test
+from tests.tiny import pair_dataset, random_pairs, tiny_cyclegan, weights_of
 
 LOSS_KEYS = {
     "g_loss",
@@ -410,7 +410,7 @@ def test_single_tensor_batches_are_rejected():
 # === Presets ===
 
 
-def test_preset_data_and_compile_kwargs():
+def test_preset_data_and_preset_optimizers():
     names = presets.list_presets("CycleGAN")
     assert {
         "cyclegan_paper",
@@ -427,19 +427,19 @@ def test_preset_data_and_compile_kwargs():
     paper = presets.get("cyclegan_paper")
     assert paper["schedule"]["decay_start_epoch"] == 100
     assert paper["schedule"]["decay_end_epoch"] == 200
-    kwargs = presets.compile_kwargs("residualgan_monet")
+    kwargs = keras_gans.CycleGAN.preset_optimizers("residualgan_monet")
     lr = {k: float(o.learning_rate.numpy()) for k, o in kwargs.items()}
     assert lr["generator_optimizer"] == pytest.approx(2e-4)
     assert lr["discriminator_a_optimizer"] == pytest.approx(2.5e-4)
-    anime = presets.compile_kwargs("cyclegan_anime2selfie")
+    anime = keras_gans.CycleGAN.preset_optimizers("cyclegan_anime2selfie")
     assert float(
         anime["discriminator_b_optimizer"].learning_rate.numpy()
     ) == pytest.approx(4e-3)
     assert float(anime["generator_optimizer"].beta_1) == 0.9
-    scheduled = presets.callbacks("residualgan_monet")
+    scheduled = callbacks.from_preset("residualgan_monet")
     assert isinstance(scheduled[0], callbacks.LossWeightScheduler)
     assert scheduled[0].schedule == {50: {"identity": 0.5, "gan": 1.5, "cycle": 12.0}}
-    assert isinstance(presets.callbacks("cyclegan_paper")[0], callbacks.LinearDecay)
+    assert isinstance(callbacks.from_preset("cyclegan_paper")[0], callbacks.LinearDecay)
     presets.get("cyclegan_paper")["epochs"] = 1  # a copy
     assert presets.get("cyclegan_paper")["epochs"] == 200
     with pytest.raises(ValueError, match="Valid presets"):
@@ -513,7 +513,7 @@ def _registry_cyclegan():
 def test_train_step_equals_a_one_tape_step(networks_from):
     """fit's step gives the gradients of the plain formulation.
 
-    fit traces each generator once (`_traced`) and differentiates the
+    fit traces each generator once (`models.tracing.traced`) and differentiates the
     discriminator losses on their own tape; the reference runs eagerly: one
     persistent tape, every network called inline.
     """
@@ -548,7 +548,7 @@ def test_train_step_equals_a_one_tape_step(networks_from):
     # Both generators went through their traced functions, each traced once
     # although called on batches of 4 ([a; b]) and 2 (the other's fakes).
     for generator in (model.generator_ab, model.generator_ba):
-        functions = base._TRACED[generator]._functions
+        functions = tracing.TRACED[generator]._functions
         assert len(functions) == 1
         (function,) = functions.values()
         assert function.experimental_get_tracing_count() == 1
@@ -558,7 +558,7 @@ def test_traced_generators_are_not_kept_alive():
     model = tiny_cyclegan()
     model.compile()
     model.fit(pair_dataset(n=2), epochs=1, verbose=0)
-    assert model.generator_ab in base._TRACED
+    assert model.generator_ab in tracing.TRACED
     ref = weakref.ref(model.generator_ab)
     del model
     gc.collect()

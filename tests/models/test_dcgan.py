@@ -16,83 +16,22 @@ from PIL import Image
 import keras_gans
 from keras_gans import networks
 from keras_gans.callbacks import SampleDiversity, sample_diversity
-from keras_gans.models.base import _call_once
+from keras_gans.models.tracing import call_once
 from tests.test_case import (
     assert_allclose,
     max_abs_diff,
     random_input,
     run_serialization_test,
 )
+from tests.tiny import (
+    LATENT,
+    SIZE,
+    mini_dcgan,
+    real_images,
+    tiny_dcgan,
+)
 
-LATENT = 8
-SIZE = 8  # the smallest image both discriminators accept: fast to trace
 LOG_KEYS = {"d_loss", "g_loss", "d_real", "d_fake"}
-
-
-def tiny_dcgan(
-    discriminator="dcgan_discriminator",
-    spectral_norm=False,
-    g_norm="batch",
-    compile=True,
-    **kwargs,
-):
-    """An 8x8 DCGAN with a few thousand weights."""
-    generator = networks.create(
-        "cspup_dcgan",
-        latent_dim=LATENT,
-        filters=(8,),
-        norm=g_norm,
-        spectral_norm=spectral_norm,
-    )
-    disc = networks.create(
-        discriminator,
-        ndf=8,
-        input_shape=(SIZE, SIZE, 3),
-        spectral_norm=spectral_norm,
-    )
-    model = keras_gans.DCGAN(generator, disc, latent_dim=LATENT, **kwargs)
-    if compile:
-        model.compile()
-    return model
-
-
-class TrainingCallCounter(keras.layers.Layer):
-    """Identity that counts the calls made in training mode."""
-
-    def build(self, input_shape):
-        self.calls = self.add_weight(
-            shape=(), initializer="zeros", trainable=False, name="calls"
-        )
-
-    def call(self, x, training=None):
-        if training:
-            self.calls.assign_add(1.0)
-        return x
-
-
-def mini_dcgan(generator=None, **kwargs):
-    """A DCGAN of two-layer networks: the train step traces in ~1 s. For the
-    tests of the training machinery that do not depend on the architecture.
-    `model.discriminator.get_layer("counter").calls` counts D's training
-    calls."""
-    if generator is None:
-        z = keras.Input((LATENT,))
-        x = keras.layers.Dense(SIZE * SIZE * 3)(z)
-        x = keras.layers.Reshape((SIZE, SIZE, 3))(x)
-        generator = keras.Model(z, keras.layers.Activation("tanh")(x), name="mini_g")
-    image = keras.Input((SIZE, SIZE, 3))
-    y = TrainingCallCounter(name="counter")(image)
-    y = keras.layers.Conv2D(4, 3, strides=2, padding="same")(y)
-    y = keras.layers.LeakyReLU(0.2)(y)
-    y = keras.layers.Dense(1)(keras.layers.Flatten()(y))
-    discriminator = keras.Model(image, y, name="mini_d")
-    model = keras_gans.DCGAN(generator, discriminator, latent_dim=LATENT, **kwargs)
-    model.compile()
-    return model
-
-
-def real_images(n=8, seed=0):
-    return random_input((n, SIZE, SIZE, 3), seed=seed, low=-1.0, high=1.0)
 
 
 def snapshot(model):
@@ -595,7 +534,7 @@ def test_joint_step_equals_a_one_tape_step(gan_loss):
     real = tf.constant(real_images(4))
     with tf.GradientTape(persistent=True) as tape:
         fake = reference.generator(reference._noise(4), training=True)
-        real_logits, fake_logits = _call_once(
+        real_logits, fake_logits = call_once(
             reference.discriminator, (real, fake), training=True
         )
         d_loss = reference._discriminator_objective(

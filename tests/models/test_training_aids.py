@@ -13,8 +13,8 @@ import tensorflow as tf
 
 import keras_gans
 from keras_gans import losses, networks
-from keras_gans.models.base import r1_penalty
-from tests.models import random_pairs, tiny_cyclegan, weights_of
+from keras_gans.losses import r1_penalty
+from tests.tiny import random_pairs, tiny_cyclegan, weights_of
 
 
 def _train_vars(network):
@@ -254,7 +254,7 @@ def test_every_aid_survives_save_load_and_resume(tmp_path):
 
 @pytest.mark.parametrize("joint", [False, True])
 def test_dcgan_aids_train_and_generate_from_the_ema_generator(joint, tmp_path):
-    from tests.models.test_dcgan import real_images, tiny_dcgan
+    from tests.tiny import real_images, tiny_dcgan
 
     model = tiny_dcgan(
         ema_decay=0.9,
@@ -297,7 +297,7 @@ def test_dcgan_aids_train_and_generate_from_the_ema_generator(joint, tmp_path):
 
 
 def test_dcgan_r1_is_added_to_the_discriminator_loss():
-    from tests.models.test_dcgan import mini_dcgan, real_images
+    from tests.tiny import mini_dcgan, real_images
 
     model = mini_dcgan(gan_loss={"name": "lsgan", "r1_weight": 3.0})
     real = tf.constant(real_images(4))

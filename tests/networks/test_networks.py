@@ -7,53 +7,24 @@ import pytest
 import tensorflow as tf
 
 from keras_gans import networks
-from tests.layers import run_docstring_examples
 from tests.test_case import random_input, run_model_saving_test
-
-#: A small configuration (overrides) and input spatial size per network, so
-#: that the whole registry is exercised in a few seconds (the 9-block nets run
-#: with 3 blocks here; their full structure is checked by the parameter counts
-#: and the PyTorch parity tests). A newly registered network must be added
-#: here (the test fails otherwise).
-SMALL = {
-    "resnet_9blocks": ({"ngf": 4, "n_blocks": 3}, 32),
-    "resnet_6blocks": ({"ngf": 4}, 32),
-    "residual_pixelshuffle": ({"ngf": 6}, 32),
-    "residual_pixelshuffle_9blocks": ({"ngf": 4, "n_blocks": 3}, 32),
-    "uvcgan": ({"ngf": 4, "n_heads": 2, "n_blocks": 1}, 32),
-    "uvcgan_vit_unet_12": (
-        {
-            "ngf": 4,
-            "features": (4, 8, 8, 16),
-            "n_heads": 2,
-            "n_blocks": 1,
-            "ffn_features": 32,
-            "embed_features": 8,
-        },
-        32,
-    ),
-    "cspup_dcgan": ({"latent_dim": 16, "filters": (16, 8, 8, 4)}, None),
-    "unet_256": ({"ngf": 4}, 256),
-    "unet_128": ({"ngf": 4}, 128),
-    "patchgan": ({"ndf": 4}, 32),
-    "patchgan_pooled": ({"ndf": 4}, 32),
-    "dcgan_discriminator": ({"ndf": 4}, 64),
-    "residual_discriminator": ({"ndf": 4}, 64),
-}
 
 DISCRIMINATORS = networks.list_networks("discriminator")
 
 
 def _small(name, **extra):
-    if name not in SMALL:
-        pytest.fail(f"Add a small test configuration for {name!r} to SMALL.")
-    overrides, size = SMALL[name]
-    model = networks.create(name, **overrides, **extra)
+    """`name` built with its registered test config (`NetworkInfo.test_config`,
+    e.g. `ngf=4`) and a batch of 2 inputs of its `test_input_shape`."""
+    info = networks.get_network_info(name)
+    if not info.test_config:
+        pytest.fail(f"Register a small `test_config` for {name!r}.")
+    model = networks.create(name, **info.test_config, **extra)
     in_shape = model.inputs[0].shape
-    if size is None:  # noise input
+    if len(in_shape) == 2:  # noise input
         x = random_input((2, *in_shape[1:]), seed=1)
     else:
-        x = random_input((2, size, size, in_shape[-1]), seed=1, low=-1.0, high=1.0)
+        shape = info.test_input_shape
+        x = random_input((2, *shape[:2], in_shape[-1]), seed=1, low=-1.0, high=1.0)
     return model, x
 
 
@@ -65,7 +36,7 @@ def test_registered_network(name, tmp_path):
 
     # Forward.
     y = model(x, training=False)
-    kind = networks.get_network_info(name)["kind"]
+    kind = networks.get_network_info(name).kind
     assert y.dtype == "float32"
     if kind == "generator":
         y_np = keras.ops.convert_to_numpy(y)
@@ -133,7 +104,7 @@ def test_uvcgan_structure():
     assert vit.ffn_features == 128 and vit.embed_features == 32
     assert gen.get_layer("bottleneck_conv2").filters == 64
     assert gen.get_layer("dec_1_conv2").filters == 16  # = features[0]
-    paper = networks.get_network_info("uvcgan_vit_unet_12")["config"]
+    paper = networks.get_network_info("uvcgan_vit_unet_12").config()
     assert paper["features"] == (48, 96, 192, 384)
     assert (paper["n_heads"], paper["n_blocks"], paper["ffn_features"]) == (6, 12, 1536)
     with pytest.raises(ValueError, match="multiple of 4"):
@@ -163,7 +134,10 @@ def test_seed_000_configs():
 def _spectral_norm_train_step(name, graph):
     size = 32 if name.startswith("patchgan") else 16  # smallest valid sizes
     disc = networks.create(
-        name, **SMALL[name][0], spectral_norm=True, input_shape=(size, size, 3)
+        name,
+        **networks.get_network_info(name).test_config,
+        spectral_norm=True,
+        input_shape=(size, size, 3),
     )
     x = random_input((2, size, size, 3), seed=1, low=-1.0, high=1.0)
     layers = list(disc._flatten_layers(include_self=False))
@@ -270,33 +244,40 @@ def test_argument_errors_quote_the_value():
         networks.create("unet_256", num_downs=4)
 
 
-@pytest.mark.parametrize(
-    "obj",
-    [
-        networks.create,
-        networks.NetworkInfo,
-        networks.list_networks,
-        networks.get_network_info,
-        networks.register_network,
-        networks.unregister_network,
-        networks.get_initializer,
-        networks.resnet_generator,
-        networks.unet_generator,
-        networks.uvcgan_generator,
-        networks.cspup_generator,
-        networks.patchgan,
-        networks.dcgan_discriminator,
-        networks.residual_discriminator,
-        networks.torch_state_dict_spec,
-        networks.load_torch_state_dict,
-        networks.keras_to_torch_state_dict,
-    ],
-    ids=lambda obj: obj.__name__,
-)
-def test_docstring_examples_run(obj):
-    try:
-        run_docstring_examples(obj)
-    finally:
-        for name in ("tiny_generator", "tmp"):
-            if name in networks.list_networks():
-                networks.unregister_network(name)
+BF16_FORWARD = ["resnet_6blocks", "uvcgan", "patchgan", "cspup_dcgan"]
+
+#: The layers that output float32 whatever the policy (the image or logits).
+FLOAT32_OUTPUTS = {"head_act", "up_1_act_out", "tanh", "logits"}
+
+
+@pytest.mark.parametrize("name", networks.list_networks())
+def test_dtype_argument(name):
+    # A mixed_bfloat16 network while the global policy stays float32.
+    model = networks.create(
+        name, **networks.get_network_info(name).test_config, dtype="mixed_bfloat16"
+    )
+    assert keras.config.dtype_policy().name == "float32"
+    for layer in model._flatten_layers(include_self=False):
+        if isinstance(layer, keras.layers.InputLayer) or layer.name in FLOAT32_OUTPUTS:
+            continue
+        assert layer.compute_dtype == "bfloat16", f"{name}: {layer.path}"
+    for variable in model.weights:
+        assert variable.dtype == "float32", f"{name}: {variable.path}"
+    assert model.layers[-1].compute_dtype == "float32"
+    # The float32 twin has the same weights layout.
+    plain = networks.create(name, **networks.get_network_info(name).test_config)
+    assert [w.shape for w in plain.weights] == [w.shape for w in model.weights]
+    assert plain.layers[1].compute_dtype == "float32"
+
+
+@pytest.mark.parametrize("name", BF16_FORWARD)
+def test_dtype_argument_computes_in_bfloat16(name, tmp_path):
+    model, x = _small(name, dtype="mixed_bfloat16")
+    hidden = keras.Model(model.inputs[0], model.layers[-2].output)
+    assert hidden(x).dtype == "bfloat16"
+    y = model(x, training=True)
+    assert y.dtype == "float32"
+    assert np.all(np.isfinite(keras.ops.convert_to_numpy(y)))
+    assert keras.config.dtype_policy().name == "float32"
+    loaded = run_model_saving_test(model, x, tmp_path, atol=1e-6)
+    assert loaded.layers[1].dtype_policy.name == "mixed_bfloat16"

@@ -38,18 +38,34 @@ def test_list_networks_by_kind():
 
 def test_get_network_info():
     info = networks.get_network_info("resnet_6blocks")
-    assert info["kind"] == "generator"
-    assert info["config"]["n_blocks"] == 6
-    assert info["config"]["ngf"] == 64
-    assert info["config"]["name"] == "resnet_6blocks"
-    assert info["builder"].endswith("resnet_generator")
-    assert "CycleGAN" in info["source"]
+    assert isinstance(info, networks.NetworkInfo)
+    assert info.kind == "generator"
+    config = info.config()
+    assert config["n_blocks"] == 6
+    assert config["ngf"] == 64
+    assert config["name"] == "resnet_6blocks"
+    assert config["dtype"] is None
+    assert info.config(ngf=8)["ngf"] == 8
+    assert info.builder is networks.resnet_generator
+    assert "CycleGAN" in info.source
     pooled = networks.get_network_info("patchgan_pooled")
-    assert pooled["config"]["pooled"] is True
-    assert networks.get_network_info("patchgan")["config"]["pooled"] is False
+    assert pooled.config()["pooled"] is True
+    assert networks.get_network_info("patchgan").config()["pooled"] is False
     for name in networks.list_networks():
         info = networks.get_network_info(name)
-        assert info["source"] and info["description"], name
+        assert info.source and info.description, name
+        assert info.shape_fn is not None and info.test_config, name
+        assert "dtype" in info.config(), f"{name}: the builder takes no dtype"
+
+
+def test_network_info_dict_access():
+    # The dict get_network_info used to return: the same keys still read.
+    info = networks.get_network_info("resnet_6blocks")
+    assert info["kind"] == "generator" and info["name"] == "resnet_6blocks"
+    assert info["config"] == info.config()
+    assert info["builder"].endswith("resnet_generator.resnet_generator")
+    with pytest.raises(KeyError):
+        info["stride"]
 
 
 def test_unknown_name_lists_valid_names():

@@ -5,17 +5,26 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from keras_gans.layers import FastConv2D, FewChannelConv2D, conv_gradients
+from keras_gans import config
+from keras_gans.layers.conv_backprop import (
+    FastConv2D,
+    FewChannelConv2D,
+    conv_with_conv_gradients,
+    custom_gradient_conv,
+    dispatch,
+    fast_conv,
+)
 from tests.layers import run_docstring_examples
-from tests.layers.test_few_channel_conv import (  # noqa: F401 (autouse fixture)
-    _grads,
-    _twins,
+from tests.layers.conv_backprop import (
     assert_fit_matches_conv2d,
     assert_gradients_equal,
     assert_second_order_gradients_equal,
-    custom_gradients,
+    grads,
+    twins,
 )
 from tests.test_case import assert_allclose, random_input, run_layer_test
+
+pytestmark = pytest.mark.usefixtures("custom_gradients")
 
 
 @pytest.mark.parametrize(
@@ -57,13 +66,13 @@ def test_layer(kwargs, input_shape, output_shape, tmp_path):
 def test_gradients_equal_conv2d(filters, kernel_size, input_shape, path, monkeypatch):
     calls = []
     for name in ("conv_with_conv_gradients", "few_channel_conv"):
-        original = getattr(conv_gradients, name)
+        original = getattr(dispatch, name)
 
         def spy(*args, _name=name, _original=original, **kwargs):
             calls.append(_name)
             return _original(*args, **kwargs)
 
-        monkeypatch.setattr(conv_gradients, name, spy)
+        monkeypatch.setattr(dispatch, name, spy)
     assert_gradients_equal(filters, kernel_size, input_shape, FastConv2D)
     expected = {
         "conv": ["conv_with_conv_gradients"],
@@ -77,14 +86,14 @@ def test_gradients_equal_conv2d(filters, kernel_size, input_shape, path, monkeyp
 @pytest.mark.parametrize("batch", [1, 2, 3])
 def test_gradients_with_an_unknown_batch_size(batch):
     """As in the traced generators, whose batch size is left open."""
-    ref, ours = _twins(16, 3, (None, 10, 9, 8), cls=FastConv2D)
+    ref, ours = twins(16, 3, (None, 10, 9, 8), cls=FastConv2D)
     spec = [tf.TensorSpec((None, 10, 9, 8)), tf.TensorSpec((None, 8, 7, 16))]
     x = random_input((batch, 10, 9, 8))
     upstream = random_input((batch, 8, 7, 16), seed=7)
     results = [
-        tf.function(
-            lambda x, u, layer=layer: _grads(layer, x, u), input_signature=spec
-        )(x, upstream)
+        tf.function(lambda x, u, layer=layer: grads(layer, x, u), input_signature=spec)(
+            x, upstream
+        )
         for layer in (ours, ref)
     ]
     for name, a, b in zip(("output", "d_input", "d_kernel", "d_bias"), *results):
@@ -99,29 +108,67 @@ def test_fit_in_graph_mode_matches_conv2d():
     assert_fit_matches_conv2d(FastConv2D, 16)
 
 
-def test_fallback_settings_and_gpu_use_conv2d(monkeypatch):
+def test_fallback_settings_use_conv2d():
     assert not FastConv2D(8, 3, strides=2)._uses_custom_gradient()
     assert not FastConv2D(8, 3, padding="same")._uses_custom_gradient()
     assert not FastConv2D(8, 3, dilation_rate=2)._uses_custom_gradient()
     assert FastConv2D(8, 3)._uses_custom_gradient()
-    # cuDNN's gradients are the fast ones on a GPU.
-    monkeypatch.setattr(conv_gradients, "_has_gpu", lambda: True)
-    assert not FastConv2D(8, 3)._uses_custom_gradient()
 
 
-def test_custom_gradients_setting(monkeypatch):
-    monkeypatch.setattr(conv_gradients, "CUSTOM_GRADIENTS", "auto")
+def test_conv_gradients_modes(monkeypatch):
+    monkeypatch.setattr(config, "gpu_available", lambda: False)
+    config.set_conv_gradients("auto")
     # oneDNN's gradient kernels are the fast ones where TensorFlow runs it.
     for onednn in (False, True):
-        monkeypatch.setattr(conv_gradients, "onednn_enabled", lambda v=onednn: v)
+        monkeypatch.setattr(config, "onednn_enabled", lambda v=onednn: v)
         assert FastConv2D(8, 3)._uses_custom_gradient() is not onednn
         assert FewChannelConv2D(2, 3)._uses_custom_gradient() is not onednn
-    monkeypatch.setattr(conv_gradients, "CUSTOM_GRADIENTS", "never")
+    config.set_conv_gradients("always")
+    assert FastConv2D(8, 3)._uses_custom_gradient()
+    config.set_conv_gradients("never")
+    monkeypatch.setattr(config, "onednn_enabled", lambda: False)
     assert not FastConv2D(8, 3)._uses_custom_gradient()
     assert not FewChannelConv2D(2, 3)._uses_custom_gradient()
-    monkeypatch.setattr(conv_gradients, "CUSTOM_GRADIENTS", "fast")
-    with pytest.raises(ValueError, match="CUSTOM_GRADIENTS` must be one of"):
-        FastConv2D(8, 3)(random_input((1, 5, 5, 2)))
+
+
+def _spy_custom_gradient(monkeypatch):
+    """Counts the custom-gradient functions that the layers create."""
+    calls = []
+    original = keras.ops.custom_gradient
+
+    def spy(fn):
+        calls.append(fn)
+        return original(fn)
+
+    monkeypatch.setattr(keras.ops, "custom_gradient", spy)
+    return calls
+
+
+@pytest.mark.parametrize(
+    "cls, filters, input_shape",
+    [(FastConv2D, 16, (2, 12, 12, 8)), (FewChannelConv2D, 3, (2, 12, 12, 8))],
+)
+def test_gpu_auto_takes_the_backends_gradients(monkeypatch, cls, filters, input_shape):
+    """With a GPU visible, "auto" is the backend's gradient; "always" is ours."""
+    monkeypatch.setattr(config, "gpu_available", lambda: True)
+    monkeypatch.setattr(config, "onednn_enabled", lambda: False)
+    calls = _spy_custom_gradient(monkeypatch)
+    ref, ours = twins(filters, 3, input_shape, cls=cls)
+    x = random_input(input_shape)
+    upstream = random_input(tuple(ref(x).shape), seed=7)
+    config.set_conv_gradients("auto")
+    assert not config.conv_gradients_active()
+    assert not ours._uses_custom_gradient()
+    expected = grads(ref, x, upstream)
+    # Bit for bit Conv2D: the same ops, no custom gradient on the way.
+    for a, b in zip(grads(ours, x, upstream), expected):
+        np.testing.assert_array_equal(a, b)
+    assert calls == []
+    config.set_conv_gradients("always")
+    assert config.conv_gradients_active() and ours._uses_custom_gradient()
+    for a, b in zip(grads(ours, x, upstream), expected):
+        assert_allclose(a, b, atol=1e-5 * float(np.max(np.abs(b))))
+    assert len(calls) == 1
 
 
 def test_loads_conv2d_weights_and_config():
@@ -135,27 +182,14 @@ def test_loads_conv2d_weights_and_config():
     assert clone.get_config() == conv.get_config()
 
 
-def test_stock_layers_switch():
-    """FAST_CONVS=False builds plain Conv2Ds (the benchmark's reference)."""
-    from keras_gans import networks
-
-    def conv_classes():
-        g = networks.create("resnet_6blocks", ngf=8, n_blocks=1)
-        return {
-            type(layer).__name__
-            for layer in g._flatten_layers(include_self=False, recursive=True)
-            if isinstance(layer, keras.layers.Conv2D)
-            and not isinstance(layer, keras.layers.Conv2DTranspose)
-        }
-
-    assert conv_classes() == {"FastConv2D"}
-    saved = conv_gradients.FAST_CONVS
-    conv_gradients.FAST_CONVS = False
-    try:
-        assert conv_classes() == {"Conv2D"}
-    finally:
-        conv_gradients.FAST_CONVS = saved
-
-
-def test_docstring_example():
-    assert "(1, 32, 32, 16)" in run_docstring_examples(FastConv2D)
+@pytest.mark.parametrize(
+    "obj, printed",
+    [
+        (FastConv2D, "(1, 32, 32, 16)"),
+        (fast_conv, "(1, 10, 10, 16)"),
+        (conv_with_conv_gradients, "(2, 8, 8, 16)"),
+        (custom_gradient_conv, "(1, 3, 3, 4)"),
+    ],
+)
+def test_docstring_examples(obj, printed):
+    assert printed in run_docstring_examples(obj)

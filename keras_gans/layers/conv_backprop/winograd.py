@@ -18,7 +18,8 @@ instead of `9 * 16 = 144`. Both gradients stay in that domain:
 generator's 3x3 256 -> 256 convs at 64x64, the backward pass takes less than half
 the time of TensorFlow's two gradient kernels on a 2-core CPU
 (docs/benchmarks.md); for narrow or small convs the transforms cost more than
-they save, and `FastConv2D` keeps its other gradients there.
+they save, and `FastConv2D` keeps its other gradients there
+(`keras_gans.config.set_winograd`).
 
 The gradients equal autodiff's up to float32 rounding: the transforms add a
 relative error of about 1e-5 (cuDNN's Winograd kernels, which TensorFlow and
@@ -33,7 +34,7 @@ Reference:
 import numpy as np
 from keras import ops
 
-from keras_gans.layers.few_channel_conv import custom_gradient_conv
+from keras_gans.layers.conv_backprop.custom_gradient import custom_gradient_conv
 
 # F(4x4, 3x3): output tile M x M, input tile A x A.
 M = 4
@@ -118,7 +119,7 @@ def conv_with_winograd_gradients(inputs, kernel, name=None):
     ```python
     import numpy as np
     import tensorflow as tf
-    from keras_gans.layers import conv_with_winograd_gradients
+    from keras_gans.layers.conv_backprop import conv_with_winograd_gradients
 
     x = tf.constant(np.random.rand(1, 10, 10, 8), "float32")
     w = tf.constant(np.random.rand(3, 3, 8, 16), "float32")
@@ -151,55 +152,83 @@ def winograd_conv_gradients(inputs, kernel, d_outputs):
     Example:
     ```python
     import numpy as np
-    from keras_gans.layers import winograd_conv_gradients
+    from keras_gans.layers.conv_backprop import winograd_conv_gradients
 
     x = np.random.rand(2, 9, 9, 4).astype("float32")
     w = np.random.rand(3, 3, 4, 8).astype("float32")
     dy = np.ones((2, 7, 7, 8), "float32")
-    d_x, d_w = winograd_conv_gradients(x, w, dy)  # (2, 9, 9, 4), (3, 3, 4, 8)
+    d_x, d_w = winograd_conv_gradients(x, w, dy)
+    print(d_x.shape, d_w.shape)  # (2, 9, 9, 4) (3, 3, 4, 8)
     ```
     """
     _check_shapes(inputs, kernel)
     inputs = ops.convert_to_tensor(inputs)
     kernel = ops.convert_to_tensor(kernel)
     d_outputs = ops.convert_to_tensor(d_outputs, dtype=inputs.dtype)
-    _, height, width, channels = inputs.shape
-    filters = kernel.shape[3]
-    tiles_h, tiles_w = -(-(height - 2) // M), -(-(width - 2) // M)
-
-    def constant(matrix):
-        return ops.convert_to_tensor(matrix, dtype=inputs.dtype)
-
+    _, height, width, _ = inputs.shape
+    tiles = (-(-(height - 2) // M), -(-(width - 2) // M))
     # Nothing is transformed before the output gradient exists (`_after`).
     inputs, kernel = _after(d_outputs, inputs, kernel)
-    # V: (36, tiles, channels), the input tiles in the tile domain.
-    v = ops.matmul(
-        constant(_INPUT_TRANSFORM), _shifted_blocks(inputs, tiles_h, tiles_w)
-    )
-    v = ops.reshape(v, (A * A, -1, channels))
-    # dM = A dY A^T per tile: (36, tiles, filters).
+    v = _input_tiles(inputs, tiles)
+    dm = _output_gradient_tiles(d_outputs, tiles)
+    d_kernel = _kernel_gradient(v, dm)
+    d_inputs = _input_gradient(dm, kernel, tiles)
+    return d_inputs[:, :height, :width, :], d_kernel
+
+
+def _constant(matrix, like):
+    return ops.convert_to_tensor(matrix, dtype=like.dtype)
+
+
+def _input_tiles(inputs, tiles):
+    """V = B^T d B per tile: `(36, batch * tiles, channels)`."""
+    channels = inputs.shape[3]
+    v = ops.matmul(_constant(_INPUT_TRANSFORM, inputs), _shifted_blocks(inputs, *tiles))
+    return ops.reshape(v, (A * A, -1, channels))
+
+
+def _output_gradient_tiles(d_outputs, tiles):
+    """dM = A dY A^T per tile: `(36, batch * tiles, filters)`."""
+    _, out_h, out_w, filters = d_outputs.shape
+    tiles_h, tiles_w = tiles
     dy = ops.pad(
         d_outputs,
-        [[0, 0], [0, tiles_h * M - height + 2], [0, tiles_w * M - width + 2], [0, 0]],
+        [[0, 0], [0, tiles_h * M - out_h], [0, tiles_w * M - out_w], [0, 0]],
     )
     dy = ops.reshape(dy, (-1, tiles_h, M, tiles_w, M, filters))
     dy = ops.reshape(ops.transpose(dy, (2, 4, 0, 1, 3, 5)), (M * M, -1))
-    dm = ops.reshape(
-        ops.matmul(constant(_OUTPUT_TRANSFORM.T), dy), (A * A, -1, filters)
-    )
-    # dU = V^T dM, back to 3x3 as G^T dU G.
-    # (Each transform of the kernel is one product with a constant (36, 9)
-    # matrix: 2.5x to 3x faster than `einsum` with G on both sides.)
+    dm = ops.matmul(_constant(_OUTPUT_TRANSFORM.T, d_outputs), dy)
+    return ops.reshape(dm, (A * A, -1, filters))
+
+
+def _kernel_gradient(v, dm):
+    """dU = V^T dM, back to 3x3 as G^T dU G: `(3, 3, channels, filters)`.
+
+    (Each transform of the kernel is one product with a constant (36, 9)
+    matrix: 2.5x to 3x faster than `einsum` with G on both sides.)
+    """
+    channels, filters = v.shape[-1], dm.shape[-1]
     du = ops.einsum("ptc,ptk->pck", v, dm)
-    d_kernel = ops.matmul(constant(_KERNEL_TRANSFORM.T), ops.reshape(du, (A * A, -1)))
-    d_kernel = ops.reshape(d_kernel, (3, 3, channels, filters))
-    # dV = dM U^T, back to the image as B dV B^T per tile, overlaps summed.
+    d_kernel = ops.matmul(
+        _constant(_KERNEL_TRANSFORM.T, v), ops.reshape(du, (A * A, -1))
+    )
+    return ops.reshape(d_kernel, (3, 3, channels, filters))
+
+
+def _input_gradient(dm, kernel, tiles):
+    """dV = dM U^T, back to the image as B dV B^T per tile, overlaps summed.
+
+    Returns `(batch, (tiles_h + 1) * M, (tiles_w + 1) * M, channels)`, to be
+    cropped to the input's size.
+    """
+    _, _, channels, filters = kernel.shape
+    tiles_h, tiles_w = tiles
     u_t = ops.matmul(
-        constant(_KERNEL_TRANSFORM),
+        _constant(_KERNEL_TRANSFORM, dm),
         ops.reshape(ops.transpose(kernel, (0, 1, 3, 2)), (9, -1)),
     )
     dv = ops.matmul(dm, ops.reshape(u_t, (A * A, filters, channels)))
-    blocks = ops.matmul(constant(_INPUT_TRANSFORM.T), ops.reshape(dv, (A * A, -1)))
+    blocks = ops.matmul(_constant(_INPUT_TRANSFORM.T, dm), ops.reshape(dv, (A * A, -1)))
     blocks = ops.reshape(blocks, (2, 2, M, M, -1, tiles_h, tiles_w, channels))
     d_blocks = None
     for da in range(2):
@@ -209,11 +238,10 @@ def winograd_conv_gradients(inputs, kernel, d_outputs):
                 [[0, 0], [0, 0], [0, 0], [da, 1 - da], [db, 1 - db], [0, 0]],
             )
             d_blocks = part if d_blocks is None else d_blocks + part
-    d_inputs = ops.reshape(
+    return ops.reshape(
         ops.transpose(d_blocks, (2, 3, 0, 4, 1, 5)),
         (-1, (tiles_h + 1) * M, (tiles_w + 1) * M, channels),
     )
-    return d_inputs[:, :height, :width, :], d_kernel
 
 
 def _after(y, *xs):

@@ -5,15 +5,16 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from keras_gans.layers import (
+from keras_gans import config
+from keras_gans.layers.conv_backprop import (
     FastConv2D,
-    conv_gradients,
     conv_with_winograd_gradients,
+    fast_conv2d,
     winograd_conv_gradients,
 )
-from keras_gans.layers import winograd as winograd_module
+from keras_gans.layers.conv_backprop import winograd as winograd_module
 from tests.layers import run_docstring_examples
-from tests.layers.test_few_channel_conv import _grads, _twins
+from tests.layers.conv_backprop import grads, twins
 from tests.test_case import assert_allclose, random_input
 
 
@@ -179,26 +180,21 @@ def test_bad_shapes_raise(inputs, kernel, match):
 # --- FastConv2D: when it takes Winograd's gradients ------------------------
 
 
-@pytest.fixture
-def winograd(monkeypatch):
-    def set_mode(mode):
-        monkeypatch.setattr(conv_gradients, "WINOGRAD", mode)
-
-    return set_mode
-
-
 def _uses(layer, shape):
     layer.build(shape)
     return layer._uses_winograd(keras.KerasTensor(shape))
 
 
-def test_auto_picks_wide_large_float32_convs(winograd, monkeypatch):
-    winograd("auto")
+def test_auto_picks_wide_large_float32_convs(monkeypatch):
+    config.set_winograd("auto")
+    monkeypatch.setattr(config, "gpu_available", lambda: False)
     wide = (1, 66, 66, 256)
     # Where TensorFlow runs oneDNN (its batched matmul is the fast one).
-    monkeypatch.setattr(conv_gradients, "onednn_enabled", lambda: False)
+    monkeypatch.setattr(config, "onednn_enabled", lambda: False)
+    assert not config.winograd_active()
     assert not _uses(FastConv2D(256, 3), wide)
-    monkeypatch.setattr(conv_gradients, "onednn_enabled", lambda: True)
+    monkeypatch.setattr(config, "onednn_enabled", lambda: True)
+    assert config.winograd_active()
     assert _uses(FastConv2D(256, 3), wide)
     # Too few channels, too few pixels, other settings: the other gradients.
     assert not _uses(FastConv2D(128, 3), wide)
@@ -210,48 +206,54 @@ def test_auto_picks_wide_large_float32_convs(winograd, monkeypatch):
     assert not _uses(FastConv2D(256, 5), (1, 68, 68, 256))
     assert not _uses(FastConv2D(256, 3, dtype="mixed_bfloat16"), wide)
     assert not _uses(FastConv2D(256, 3), (1, None, None, 256))
-    # cuDNN picks its own algorithms on a GPU.
-    monkeypatch.setattr(conv_gradients, "_has_gpu", lambda: True)
+    # cuDNN picks its own algorithms on a GPU, even under "always" conv
+    # gradients.
+    monkeypatch.setattr(config, "gpu_available", lambda: True)
+    config.set_conv_gradients("always")
     assert not _uses(FastConv2D(256, 3), wide)
-    monkeypatch.setattr(conv_gradients, "_has_gpu", lambda: False)
-    monkeypatch.setattr(conv_gradients, "CUSTOM_GRADIENTS", "never")
+    monkeypatch.setattr(config, "gpu_available", lambda: False)
+    config.set_conv_gradients("never")
     assert not _uses(FastConv2D(256, 3), wide)
 
 
-def test_always_and_never(winograd):
-    winograd("always")
+def test_always_and_never(monkeypatch):
+    config.set_winograd("always")
+    # "always" wins over the machine and the conv-gradient mode.
+    monkeypatch.setattr(config, "gpu_available", lambda: True)
+    config.set_conv_gradients("never")
     assert _uses(FastConv2D(4, 3), (1, 7, 7, 2))
     assert not _uses(FastConv2D(4, 3, padding="same"), (1, 7, 7, 2))
-    winograd("never")
+    assert not _uses(FastConv2D(4, 5), (1, 7, 7, 2))
+    config.set_winograd("never")
+    monkeypatch.setattr(config, "gpu_available", lambda: False)
+    monkeypatch.setattr(config, "onednn_enabled", lambda: True)
+    config.set_conv_gradients("auto")
     assert not _uses(FastConv2D(256, 3), (1, 66, 66, 256))
-    winograd("fast")
-    with pytest.raises(ValueError, match="WINOGRAD` must be one of"):
-        FastConv2D(4, 3)(random_input((1, 5, 5, 2)))
 
 
 @pytest.mark.parametrize("input_shape", [(2, 12, 10, 8), (1, 9, 14, 3)])
-def test_fast_conv2d_gradients_equal_conv2d(winograd, monkeypatch, input_shape):
-    winograd("always")
+def test_fast_conv2d_gradients_equal_conv2d(monkeypatch, input_shape):
+    config.set_winograd("always")
     calls = []
-    original = conv_gradients.conv_with_winograd_gradients
+    original = fast_conv2d.conv_with_winograd_gradients
 
     def spy(*args, **kwargs):
         calls.append(1)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(conv_gradients, "conv_with_winograd_gradients", spy)
-    ref, ours = _twins(6, 3, input_shape, cls=FastConv2D)
+    monkeypatch.setattr(fast_conv2d, "conv_with_winograd_gradients", spy)
+    ref, ours = twins(6, 3, input_shape, cls=FastConv2D)
     x = random_input(input_shape)
     upstream = random_input(
         (input_shape[0], input_shape[1] - 2, input_shape[2] - 2, 6), seed=7
     )
     names = ("output", "d_input", "d_kernel", "d_bias")
-    for name, a, b in zip(names, _grads(ours, x, upstream), _grads(ref, x, upstream)):
+    for name, a, b in zip(names, grads(ours, x, upstream), grads(ref, x, upstream)):
         _assert_close(a, b, 1e-5, name)
     assert calls
 
 
-def test_resnet_generator_fit_matches_stock_gradients(winograd):
+def test_resnet_generator_fit_matches_stock_gradients():
     """Two `fit` steps of a small ResNet generator, Winograd on vs off."""
     from keras_gans import networks
 
@@ -259,7 +261,7 @@ def test_resnet_generator_fit_matches_stock_gradients(winograd):
     y = random_input((2, 32, 32, 3), seed=3)
     weights = []
     for mode in ("never", "always"):
-        winograd(mode)
+        config.set_winograd(mode)
         keras.utils.set_random_seed(0)
         g = networks.create("resnet_6blocks", ngf=8, n_blocks=2)
         g.compile(keras.optimizers.Adam(1e-3), "mae")
@@ -274,3 +276,5 @@ def test_docstring_examples(obj):
     out = run_docstring_examples(obj)
     if obj is conv_with_winograd_gradients:
         assert "(3, 3, 8, 16)" in out
+    else:
+        assert "(2, 9, 9, 4) (3, 3, 4, 8)" in out

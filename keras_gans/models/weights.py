@@ -1,0 +1,112 @@
+"""Copying and assigning network weights: EMA copies, pretrained starts.
+
+`GANModel` keeps its exponential moving averages of the generators in
+copies made by `clone_network` and updated with `assign_variable` (which
+also works inside a `tf.distribute` replica context); `GeneratorPretrainer`
+users start both CycleGAN generators from one pretrained network with
+`copy_weights`.
+"""
+
+import keras
+import tensorflow as tf
+
+
+def clone_network(network, name):
+    """A copy of `network` with its own variables holding the same values.
+
+    Args:
+        network: `keras.Model`. A functional network (as the registry's).
+        name: str. The name of the copy.
+
+    Returns:
+        A `keras.Model` with `trainable=False`.
+
+    Example:
+
+    ```python
+    import keras
+    from keras_gans.models.weights import clone_network
+
+    net = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    ema = clone_network(net, "net_ema")
+    ema.trainable  # False
+    ```
+    """
+    copy = keras.models.clone_model(network)
+    copy.name = name
+    copy_weights(network, copy)
+    copy.trainable = False
+    return copy
+
+
+def copy_weights(source, target):
+    """Assign the weights of network `source` to network `target`.
+
+    Args:
+        source: `keras.Model`. The network to copy from.
+        target: `keras.Model`. A network of the same config.
+
+    Raises:
+        ValueError: naming the first weight whose shape differs, or the
+            weight counts when they differ.
+
+    Example:
+
+    ```python
+    import keras
+    from keras_gans.models.weights import copy_weights
+
+    def net():
+        return keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+
+    source, target = net(), net()
+    copy_weights(source, target)  # target now computes as source
+    ```
+    """
+    if len(source.weights) != len(target.weights):
+        raise ValueError(
+            f"{source.name!r} has {len(source.weights)} weights, {target.name!r} "
+            f"has {len(target.weights)}: build both with the same network config."
+        )
+    for s, t in zip(source.weights, target.weights):
+        if tuple(s.shape) != tuple(t.shape):
+            raise ValueError(
+                f"Weight {s.path} of {source.name!r} has shape {tuple(s.shape)}, "
+                f"but {t.path} of {target.name!r} has {tuple(t.shape)}: build "
+                "both with the same network config."
+            )
+        t.assign(s)
+
+
+def assign_variable(variable, value):
+    """`variable.assign(value)`, also in a `tf.distribute` replica context.
+
+    There a mirrored variable is updated through the strategy
+    (`merge_call`), so that every replica's copy takes the same value.
+
+    Args:
+        variable: `keras.Variable`.
+        value: tensor of the variable's shape.
+
+    Example:
+
+    ```python
+    import keras
+    from keras_gans.models.weights import assign_variable
+
+    v = keras.Variable(0.0)
+    assign_variable(v, 2.0)
+    ```
+    """
+    context = tf.distribute.get_replica_context()
+    if tf.distribute.has_strategy() and context is not None:
+
+        def update(strategy, var, val):
+            strategy.extended.update(
+                var, lambda v, x: v.assign(x), args=(val,), group=False
+            )
+
+        target = getattr(variable, "value", variable)
+        context.merge_call(update, args=(target, value))
+        return
+    variable.assign(value)

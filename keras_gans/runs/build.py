@@ -1,0 +1,191 @@
+"""What a run builds from its config: the model and the callbacks."""
+
+import math
+import os
+
+import keras
+
+from keras_gans import presets
+from keras_gans.callbacks import (
+    EventFileLogger,
+    LinearDecay,
+    LossWeightScheduler,
+    ResumableLossPlotter,
+    SampleDiversity,
+    SampleGridLogger,
+)
+from keras_gans.models import DCGAN, CycleGAN
+from keras_gans.runs.config import RunError
+from keras_gans.runs.data import demo_grid_chars, sample_images
+
+
+def one_line(error):
+    """An exception as one line: its message, newlines folded, bounded."""
+    message = str(error).strip() or error.__class__.__name__
+    if isinstance(error, KeyError):
+        message = f"KeyError: {message}"
+    if not isinstance(error, OSError | ValueError | ImportError):
+        message = f"{error.__class__.__name__}: {message}"
+    message = " ".join(message.split())
+    return message if len(message) <= 600 else message[:597] + "..."
+
+
+def network_overrides(config):
+    """`(generator, discriminator)` config overrides from a run config.
+
+    Args:
+        config: dict. A run config (`keras_gans.runs.RunConfig`).
+
+    Returns:
+        A pair of dicts for `from_preset(generator=..., discriminator=...)`.
+
+    Example:
+
+    ```python
+    from keras_gans import runs
+
+    runs.network_overrides(runs.RunConfig.from_preset("dcgan", image_size=16))
+    # ({'filters': (32, 16)}, {'ndf': 16})
+    ```
+    """
+    preset = presets.get(config["preset"])
+    size = config["image_size"]
+    gen, disc = {}, {}
+    if config["model"] == "dcgan":
+        n = int(math.log2(size)) - 2
+        base = preset["generator"]["config"].get("filters", (512, 256, 128, 64))
+        ngf = config["ngf"] or base[-1]
+        gen["filters"] = tuple(ngf * 2 ** (n - 1 - i) for i in range(n))
+    else:
+        if config["ngf"]:
+            gen["ngf"] = config["ngf"]
+        if "input_shape" in preset["generator"]["config"]:
+            gen["input_shape"] = (size, size, 3)
+    if config["ndf"]:
+        disc["ndf"] = config["ndf"]
+    gen.update(config.get("generator_config") or {})
+    disc.update(config.get("discriminator_config") or {})
+    for overrides in (gen, disc):
+        for key in ("input_shape", "filters", "features"):
+            if isinstance(overrides.get(key), list):
+                overrides[key] = tuple(overrides[key])
+    return gen, disc
+
+
+def build_model(config):
+    """A compiled CycleGAN or DCGAN for a run config.
+
+    Args:
+        config: dict. A run config (`keras_gans.runs.RunConfig`).
+
+    Returns:
+        A compiled `keras_gans.CycleGAN` or `keras_gans.DCGAN`.
+
+    Example:
+
+    ```python
+    from keras_gans import runs
+
+    config = runs.RunConfig.from_preset("cyclegan", ngf=8, ndf=8)
+    model = runs.build_model(config)  # cyclegan_fast, 8 filters
+    ```
+    """
+    gen, disc = network_overrides(config)
+    cls = CycleGAN if config["model"] == "cyclegan" else DCGAN
+    extra = {}
+    if config.get("pretrained_generator"):
+        extra["pretrained_generator"] = config["pretrained_generator"]
+    try:
+        model = cls.from_preset(
+            config["preset"],
+            generator=gen,
+            discriminator=disc,
+            seed=config["seed"],
+            precision=config["precision"],
+            **extra,
+        )
+    except (ValueError, TypeError) as e:
+        raise RunError(
+            f"cannot build preset {config['preset']!r}: {one_line(e)}"
+        ) from e
+    if config["model"] == "cyclegan":
+        _check_networks_fit(model, config)
+    return model
+
+
+def _check_networks_fit(model, config):
+    """Fail early (one line) when the image size is too small for a network."""
+    size = config["image_size"]
+    spec = keras.KerasTensor((1, size, size, 3), dtype="float32")
+    for net in (model.generator_ab, model.discriminator_a):
+        try:
+            out = net.compute_output_spec(spec)
+        except Exception as e:  # noqa: BLE001 - any shape error of the network
+            raise RunError(
+                f"--image-size {size} does not fit {net.name!r} of preset "
+                f"{config['preset']!r}: {one_line(e)}"
+            ) from e
+        if any(d is not None and d < 1 for d in out.shape[1:]):
+            raise RunError(
+                f"--image-size {size} is too small for {net.name!r} of preset "
+                f"{config['preset']!r} (output {tuple(out.shape[1:])})"
+            )
+
+
+def make_callbacks(config, model, run_dir):
+    """The callbacks of a run: schedule, sample grids, loss plot, TensorBoard.
+
+    Args:
+        config: dict. A run config (`keras_gans.runs.RunConfig`).
+        model: the model being trained.
+        run_dir: str. The run folder.
+
+    Returns:
+        A list of `keras.callbacks.Callback`.
+
+    Example:
+
+    ```python
+    import tempfile
+    from keras_gans import runs
+
+    config = runs.RunConfig.from_preset("cyclegan", image_size=16, ngf=4, ndf=4)
+    model = runs.build_model(config)
+    callbacks = runs.make_callbacks(config, model, tempfile.mkdtemp())
+    # LossWeightScheduler, SampleGridLogger, CSVLogger, ResumableLossPlotter, ...
+    ```
+    """
+    result = []
+    schedule = config["schedule"]
+    if schedule["loss_weights"]:
+        result.append(LossWeightScheduler(schedule["loss_weights"], verbose=1))
+    if schedule["decay_start_epoch"] is not None:
+        result.append(
+            LinearDecay(schedule["decay_start_epoch"], schedule["decay_end_epoch"])
+        )
+    samples = sample_images(config)
+    if config["model"] == "dcgan":
+        noise = model.sample_noise(config["samples"], seed=0)
+        if len(noise) >= 2 and len(samples[0]) >= 2:
+            result.append(SampleDiversity(noise, reference=samples[0]))
+        samples = (noise,)
+    samples_dir = os.path.join(run_dir, "samples")
+    grid_fn = None
+    if config["model"] == "cyclegan" and config["data"]["kind"] == "demo":
+        # The demo's columns are known characters: label them.
+        chars = list(demo_grid_chars(config["samples"]) or "")
+        if len(chars) == len(samples[0]):
+
+            def grid_fn(model, a, b):
+                return model.sample_grid(a, b, col_labels=chars)
+
+    result.append(
+        SampleGridLogger(
+            *samples, log_dir=samples_dir, tensorboard=False, grid_fn=grid_fn
+        )
+    )
+    csv_path = os.path.join(run_dir, "history.csv")
+    result.append(keras.callbacks.CSVLogger(csv_path, append=True))
+    result.append(ResumableLossPlotter(os.path.join(run_dir, "losses.png"), csv_path))
+    result.append(EventFileLogger(os.path.join(run_dir, "logs"), samples_dir))
+    return result

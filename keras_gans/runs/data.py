@@ -1,0 +1,268 @@
+"""The data of a run: what to read (`data_spec`), the per-epoch pipelines
+(`make_data`) and the fixed images of the sample grids (`sample_images`)."""
+
+import os
+
+import numpy as np
+import tensorflow as tf
+
+from keras_gans import data, datasets, imaging
+from keras_gans.runs.config import RunError
+
+#: Characters of the fixed demo samples in the CycleGAN grids.
+DEMO_GRID_CHARS = "AbGkRw35"
+
+#: Training images of the DCGAN demo set (`keras_gans.datasets.shapes`).
+DEMO_SHAPES = 2048
+
+#: DCGAN images (seed 004 follows the PyTorch DCGAN tutorial): the width
+#: scaled to the size, a centre crop, no flips.
+DCGAN_PREPROCESSING = {
+    "preprocess": "scale_width_and_crop",
+    "crop": "center",
+    "flip": False,
+}
+
+
+def data_spec(
+    kind,
+    data=None,
+    *,
+    data_a=None,
+    data_b=None,
+    tfrecords_a=None,
+    tfrecords_b=None,
+    tfrecords=None,
+):
+    """The data of a run as a JSON-able dict (absolute paths), or None (demo).
+
+    Args:
+        kind: str. `"cyclegan"` or `"dcgan"`.
+        data: str or None. A CycleGAN folder with `trainA/` and `trainB/`,
+            or a DCGAN image folder.
+        data_a: str or None. A CycleGAN's images of domain A (with `data_b`).
+        data_b: str or None. A CycleGAN's images of domain B.
+        tfrecords_a: list of str or None. A CycleGAN's TFRecords of A (with
+            `tfrecords_b`; globs allowed).
+        tfrecords_b: list of str or None. A CycleGAN's TFRecords of B.
+        tfrecords: list of str or None. A DCGAN's TFRecords.
+
+    Returns:
+        A dict with a `kind` (`"folders"`, `"folder"`, `"domains"` or
+        `"tfrecords"`) and the paths, or `None` when nothing is given.
+
+    Example:
+
+    ```python
+    import tempfile
+    from keras_gans import runs
+
+    folder = tempfile.mkdtemp()
+    runs.data_spec("dcgan", folder)  # {'data': '/...', 'kind': 'folder'}
+    ```
+    """
+    values = {
+        "data": data,
+        "data_a": data_a,
+        "data_b": data_b,
+        "tfrecords_a": tfrecords_a,
+        "tfrecords_b": tfrecords_b,
+        "tfrecords": tfrecords,
+    }
+    given = {k: v for k, v in values.items() if v is not None}
+    if not given:
+        return None
+    flags = ", ".join("--" + k.replace("_", "-") for k in sorted(given))
+    if kind == "dcgan":
+        allowed = ({"data"}, {"tfrecords"})
+    else:
+        allowed = ({"data"}, {"data_a", "data_b"}, {"tfrecords_a", "tfrecords_b"})
+    if set(given) not in allowed:
+        options = " or ".join(
+            " + ".join("--" + k.replace("_", "-") for k in sorted(a)) for a in allowed
+        )
+        raise RunError(f"{kind} takes {options} as data. Received: {flags}")
+    spec = {key: _checked_paths(key, value) for key, value in given.items()}
+    if kind == "cyclegan" and "data" in spec:
+        _check_cyclegan_folder(spec["data"])
+    if "data" in spec:
+        spec["kind"] = "folders" if kind == "cyclegan" else "folder"
+    elif "data_a" in spec:
+        spec["kind"] = "domains"
+    else:
+        spec["kind"] = "tfrecords"
+    return spec
+
+
+def _checked_paths(key, value):
+    """A folder, or a list of TFRecord files / globs, as absolute paths."""
+    flag = "--" + key.replace("_", "-")
+    if key.startswith("tfrecords"):
+        files = []
+        for item in value:
+            if not (os.path.exists(item) or any(c in item for c in "*?[")):
+                raise RunError(f"{flag}: file not found: {item!r}")
+            files.append(os.path.abspath(item))  # globs too
+        return files
+    if not os.path.isdir(value):
+        what = "not a folder" if os.path.exists(value) else "folder not found"
+        raise RunError(f"{flag}: {what}: {value!r}")
+    return os.path.abspath(value)
+
+
+def _check_cyclegan_folder(root):
+    missing = [
+        s for s in ("trainA", "trainB") if not os.path.isdir(os.path.join(root, s))
+    ]
+    if missing:
+        raise RunError(
+            f"--data: {root!r} has no {' or '.join(missing)}/ folder "
+            "(a CycleGAN data folder holds trainA/ and trainB/; or give "
+            "--data-a and --data-b)"
+        )
+
+
+def _epoch_seed(seed, epoch, salt=0):
+    """A 31-bit seed that is a pure function of `(seed, epoch, salt)`."""
+    state = np.random.SeedSequence([int(seed), int(epoch), int(salt), 0x6B67])
+    return int(state.generate_state(1)[0] >> 1)
+
+
+def make_data(config):
+    """The `data(epoch) -> tf.data.Dataset` function of a run config.
+
+    Each epoch's pipeline is shuffled and augmented with seeds derived from
+    `(seed, epoch)`, so a resumed run sees the same batches as an
+    uninterrupted one. (The seeds are given to the pipelines, not through
+    TensorFlow's global seed, whose change would retrace the train step
+    every epoch.) The demo sets are rendered once and reshuffled each epoch.
+
+    Args:
+        config: dict. A run config (`keras_gans.runs.RunConfig`).
+
+    Returns:
+        A function `epoch -> tf.data.Dataset` for `keras_gans.training.train`.
+
+    Example:
+
+    ```python
+    from keras_gans import runs
+
+    config = runs.RunConfig.from_preset("cyclegan", image_size=16, batch_size=2)
+    a, b = next(iter(runs.make_data(config)(0)))  # epoch 0: (2, 16, 16, 3) each
+    ```
+    """
+    spec = config["data"]
+    size, batch, seed = config["image_size"], config["batch_size"], config["seed"]
+    kind, model = spec["kind"], config["model"]
+    key = config.get("image_key", "image")
+    rendered = {}
+
+    def demo(name):
+        if name not in rendered:
+            if name == "glyphs":
+                a, _, b, _ = datasets.glyph_domains(size, seed=seed)
+                rendered[name] = (a, b)
+            else:
+                rendered[name] = (datasets.shape_images(DEMO_SHAPES, size, seed=seed),)
+        return rendered[name]
+
+    def cyclegan_data(epoch):
+        s, s2 = _epoch_seed(seed, epoch), _epoch_seed(seed, epoch, 1)
+        if kind == "demo":
+            a, b = demo("glyphs")
+            a, b = _shuffled_images(a, s), _shuffled_images(b, s2)
+        elif kind == "folders":
+            return data.cyclegan_folders(spec["data"], size, batch_size=batch, seed=s)
+        elif kind == "domains":
+            a = data.image_folder(spec["data_a"], size, seed=s)
+            b = data.image_folder(spec["data_b"], size, seed=s2)
+        else:
+            a = data.tfrecords(spec["tfrecords_a"], size, image_key=key, seed=s)
+            b = data.tfrecords(spec["tfrecords_b"], size, image_key=key, seed=s2)
+        return data.unpaired(a, b, batch_size=batch)
+
+    def dcgan_data(epoch):
+        s = _epoch_seed(seed, epoch)
+        if kind == "demo":
+            (images,) = demo("shapes")
+            return _shuffled_images(images, s).batch(batch).prefetch(tf.data.AUTOTUNE)
+        options = {**DCGAN_PREPROCESSING, "load_size": size, "seed": s}
+        options.update(batch_size=batch, drop_remainder=True)
+        if kind == "folder":
+            return data.image_folder(spec["data"], size, **options)
+        return data.tfrecords(spec["tfrecords"], size, image_key=key, **options)
+
+    return cyclegan_data if model == "cyclegan" else dcgan_data
+
+
+def _shuffled_images(images, seed):
+    """uint8 images -> shuffled dataset of single float32 images in [-1, 1]."""
+    ds = tf.data.Dataset.from_tensor_slices(images).shuffle(len(images), seed=seed)
+    return ds.map(
+        lambda x: imaging.to_unit_range(tf.cast(x, tf.float32)),
+        num_parallel_calls=tf.data.AUTOTUNE,
+        deterministic=True,
+    )
+
+
+def sample_images(config):
+    """The fixed images shown in a run's sample grids.
+
+    Args:
+        config: dict. A run config (`keras_gans.runs.RunConfig`).
+
+    Returns:
+        For a CycleGAN, `(samples_a, samples_b)` float32 arrays in [-1, 1]
+        with the same number of images; for a DCGAN, `(real,)` (used as the
+        diversity reference).
+
+    Example:
+
+    ```python
+    from keras_gans import runs
+
+    config = runs.RunConfig.from_preset("cyclegan", image_size=16)
+    a, b = runs.sample_images(config)  # 8 glyph pairs, (8, 16, 16, 3) each
+    ```
+    """
+    spec, size, n = config["data"], config["image_size"], config["samples"]
+    kind, key = spec["kind"], config.get("image_key", "image")
+    fixed = {"preprocess": "resize", "flip": False, "shuffle": False, "batch_size": n}
+
+    def first(ds):
+        return np.asarray(next(iter(ds)))
+
+    if config["model"] == "dcgan":
+        fixed.update(DCGAN_PREPROCESSING, load_size=size)
+        if kind == "demo":
+            images = datasets.shape_images(n, size, seed=12345)
+            return (imaging.from_uint8(images),)
+        if kind == "folder":
+            return (first(data.image_folder(spec["data"], size, **fixed)),)
+        return (first(data.tfrecords(spec["tfrecords"], size, image_key=key, **fixed)),)
+    if kind == "demo":
+        a, b, _ = datasets.glyph_pairs(size, split="test", chars=demo_grid_chars(n))
+        return a[:n], b[:n]
+    if kind == "folders":
+        root = spec["data"]
+        split = (
+            "test"
+            if all(os.path.isdir(os.path.join(root, s)) for s in ("testA", "testB"))
+            else "train"
+        )
+        folders = [os.path.join(root, split + side) for side in "AB"]
+        a, b = (first(data.image_folder(f, size, **fixed)) for f in folders)
+    elif kind == "domains":
+        a = first(data.image_folder(spec["data_a"], size, **fixed))
+        b = first(data.image_folder(spec["data_b"], size, **fixed))
+    else:
+        a = first(data.tfrecords(spec["tfrecords_a"], size, image_key=key, **fixed))
+        b = first(data.tfrecords(spec["tfrecords_b"], size, image_key=key, **fixed))
+    m = min(len(a), len(b))
+    return a[:m], b[:m]
+
+
+def demo_grid_chars(n):
+    """The characters of the demo's `n` grid samples (None: all glyphs)."""
+    return DEMO_GRID_CHARS[:n] if n <= len(DEMO_GRID_CHARS) else None

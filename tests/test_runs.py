@@ -1,0 +1,87 @@
+"""keras_gans.runs: run configs, the run folder and what a run builds."""
+
+import json
+import os
+import re
+
+import pytest
+
+from keras_gans import presets, runs
+
+
+def test_run_config_round_trips_through_json(tmp_path):
+    config = runs.RunConfig.from_preset("dcgan", "cspup", image_size=16, epochs=2)
+    assert config.preset == "dcgan_cspup_celeba"  # the one alias table
+    assert config["data"] == {"kind": "demo"}
+    path = str(tmp_path / "config.json")
+    config.to_json(path)
+    assert json.load(open(path))["epochs"] == 2
+    assert runs.RunConfig.from_json(path) == config
+
+
+def test_overrides_beat_demo_settings_beat_the_preset():
+    demo = runs.RunConfig.from_preset("cyclegan")
+    assert demo["preset"] == runs.DEMO_PRESETS["cyclegan"]
+    assert demo["image_size"] == runs.DEMO_SETTINGS["cyclegan"]["image_size"]
+    given = runs.RunConfig.from_preset("cyclegan", image_size=64)
+    assert given["image_size"] == 64
+    data = {"kind": "folders", "data": "x"}
+    real = runs.resolve_config("cyclegan", data, {})
+    preset = presets.get(runs.DEFAULT_PRESETS["cyclegan"])
+    assert real["image_size"] == preset["image_size"]
+
+
+@pytest.mark.parametrize(
+    "model, overrides, message",
+    [
+        ("cyclegan", {"preset": "nope"}, "unknown preset 'nope'"),
+        ("dcgan", {"preset": "cyclegan_paper"}, "is a CycleGAN preset"),
+        ("dcgan", {"image_size": 12}, "power of two"),
+        ("cyclegan", {"image_size": 30}, "multiple of 4"),
+        ("cyclegan", {"generator_config": {"nope": 1}}, "Unknown argument"),
+        ("cyclegan", {"colour": 1}, "unknown run setting"),
+    ],
+)
+def test_bad_settings_are_run_errors(model, overrides, message):
+    with pytest.raises(runs.RunError, match=message):
+        runs.resolve_config(model, None, overrides)
+
+
+def test_resume_keeps_the_run_settings(tmp_path):
+    run_dir, config = runs.prepare("cyclegan", output=str(tmp_path / "run"))
+    os.makedirs(run_dir)
+    config.to_json(os.path.join(run_dir, runs.CONFIG_FILE))
+    same, resumed = runs.prepare(
+        "cyclegan", overrides={"epochs": 20}, output=run_dir, resume=True
+    )
+    assert same == run_dir and resumed["epochs"] == 20
+    assert {k: v for k, v in resumed.items() if k != "epochs"} == {
+        k: v for k, v in config.items() if k != "epochs"
+    }
+    resume = {"output": run_dir, "resume": True}
+    with pytest.raises(runs.RunError, match="--image-size"):
+        runs.prepare("cyclegan", overrides={"image_size": 64}, **resume)
+    with pytest.raises(runs.RunError, match="not dcgan"):
+        runs.prepare("dcgan", **resume)
+
+
+def test_data_spec_checks_the_folders(tmp_path):
+    assert runs.data_spec("cyclegan") is None
+    with pytest.raises(runs.RunError, match="has no trainA or trainB"):
+        runs.data_spec("cyclegan", str(tmp_path))
+    (tmp_path / "trainA").mkdir()
+    (tmp_path / "trainB").mkdir()
+    assert runs.data_spec("cyclegan", str(tmp_path))["kind"] == "folders"
+    with pytest.raises(runs.RunError, match="takes --data or"):
+        runs.data_spec("dcgan", str(tmp_path), data_a=str(tmp_path))
+
+
+def test_the_docs_example_runs(tmp_path, monkeypatch):
+    path = os.path.join(os.path.dirname(__file__), "..", "docs", "cli.md")
+    with open(path, encoding="utf-8") as f:
+        text = f.read().split("## From Python")[1]
+    code = re.search(r"```python\n(.*?)```", text, re.S).group(1)
+    monkeypatch.chdir(tmp_path)
+    namespace = {}
+    exec(compile(code, "docs/cli.md", "exec"), namespace)
+    assert namespace["out"].shape == (37, 51, 3)

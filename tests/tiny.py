@@ -1,0 +1,176 @@
+"""The tiny models every test shares: networks of a few thousand weights
+that trace in seconds on a CPU, and the random data they train on.
+
+CycleGAN: `tiny_generator` / `tiny_discriminator` (two plain Keras layers
+each), `tiny_cyclegan`; DCGAN: `tiny_dcgan` (the library's CSPup generator
+and a discriminator at 8x8), `mini_dcgan` (two-layer networks with a call
+counter); Pix2Pix: `tiny_pix2pix`. Registry networks have their own small
+settings in the registry (`keras_gans.networks.get_network_info(name).test_config`).
+"""
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+import keras_gans
+from keras_gans import networks
+from tests.test_case import random_input
+
+LATENT = 8
+SIZE = 8  # the smallest DCGAN image both discriminators accept: fast to trace
+
+
+def tiny_generator(channels=3):
+    """Two 3x3 convs, tanh output: images in [-1, 1] -> images in [-1, 1]."""
+    x = keras.Input((None, None, channels))
+    y = keras.layers.Conv2D(4, 3, padding="same", activation="relu")(x)
+    y = keras.layers.Conv2D(channels, 3, padding="same", activation="tanh")(y)
+    return keras.Model(x, y)
+
+
+def tiny_discriminator(channels=3):
+    """A strided 4x4 conv + LeakyReLU and a 3x3 conv to one logit map."""
+    x = keras.Input((None, None, channels))
+    y = keras.layers.Conv2D(4, 4, strides=2, padding="same")(x)
+    y = keras.layers.LeakyReLU(0.2)(y)
+    y = keras.layers.Conv2D(1, 3, padding="same")(y)
+    return keras.Model(x, y)
+
+
+def tiny_noise_generator(latent_dim=8, size=16, channels=3):
+    """Noise `(batch, latent_dim)` -> `size x size` images in [-1, 1]: a dense
+    layer to `size / 2` squared, one strided transposed conv, tanh."""
+    half = size // 2
+    z = keras.Input((latent_dim,))
+    y = keras.layers.Dense(half * half * 8, activation="relu")(z)
+    y = keras.layers.Reshape((half, half, 8))(y)
+    y = keras.layers.Conv2DTranspose(
+        channels, 4, strides=2, padding="same", activation="tanh"
+    )(y)
+    return keras.Model(z, y)
+
+
+def tiny_image_discriminator(size=16, channels=3):
+    """`size x size` images -> one logit per image (no batch norm)."""
+    x = keras.Input((size, size, channels))
+    y = keras.layers.Conv2D(8, 4, strides=2, padding="same")(x)
+    y = keras.layers.LeakyReLU(0.2)(y)
+    y = keras.layers.Flatten()(y)
+    y = keras.layers.Dense(1)(y)
+    return keras.Model(x, y)
+
+
+def tiny_cyclegan(cls=None, **kwargs):
+    """A CycleGAN (or subclass `cls`) of tiny networks; kwargs go to it."""
+    cls = cls or keras_gans.CycleGAN
+    kwargs.setdefault("pool_size", 4)
+    kwargs.setdefault("seed", 7)
+    return cls(
+        tiny_generator(),
+        tiny_generator(),
+        tiny_discriminator(),
+        tiny_discriminator(),
+        **kwargs,
+    )
+
+
+def random_pairs(n=8, size=32, seed=0):
+    """Two arrays of `n` random images in [-1, 1] (domains A and B)."""
+    a = random_input((n, size, size, 3), seed=seed, low=-1.0, high=1.0)
+    b = random_input((n, size, size, 3), seed=seed + 1, low=-1.0, high=1.0)
+    return a, b
+
+
+def pair_dataset(n=8, size=32, batch_size=2, seed=0):
+    """A `tf.data.Dataset` of `(a, b)` batches (not shuffled)."""
+    a, b = random_pairs(n, size, seed)
+    return tf.data.Dataset.from_tensor_slices((a, b)).batch(batch_size)
+
+
+def weights_of(model):
+    """Copies of a model's weights as numpy arrays."""
+    return [np.array(w) for w in model.get_weights()]
+
+
+def tiny_dcgan(
+    discriminator="dcgan_discriminator",
+    spectral_norm=False,
+    g_norm="batch",
+    compile=True,
+    **kwargs,
+):
+    """An 8x8 DCGAN with a few thousand weights."""
+    generator = networks.create(
+        "cspup_dcgan",
+        latent_dim=LATENT,
+        filters=(8,),
+        norm=g_norm,
+        spectral_norm=spectral_norm,
+    )
+    disc = networks.create(
+        discriminator,
+        ndf=8,
+        input_shape=(SIZE, SIZE, 3),
+        spectral_norm=spectral_norm,
+    )
+    model = keras_gans.DCGAN(generator, disc, latent_dim=LATENT, **kwargs)
+    if compile:
+        model.compile()
+    return model
+
+
+class TrainingCallCounter(keras.layers.Layer):
+    """Identity that counts the calls made in training mode."""
+
+    def build(self, input_shape):
+        self.calls = self.add_weight(
+            shape=(), initializer="zeros", trainable=False, name="calls"
+        )
+
+    def call(self, x, training=None):
+        if training:
+            self.calls.assign_add(1.0)
+        return x
+
+
+def mini_dcgan(generator=None, **kwargs):
+    """A DCGAN of two-layer networks: the train step traces in ~1 s. For the
+    tests of the training machinery that do not depend on the architecture.
+    `model.discriminator.get_layer("counter").calls` counts D's training
+    calls."""
+    if generator is None:
+        z = keras.Input((LATENT,))
+        x = keras.layers.Dense(SIZE * SIZE * 3)(z)
+        x = keras.layers.Reshape((SIZE, SIZE, 3))(x)
+        generator = keras.Model(z, keras.layers.Activation("tanh")(x), name="mini_g")
+    image = keras.Input((SIZE, SIZE, 3))
+    y = TrainingCallCounter(name="counter")(image)
+    y = keras.layers.Conv2D(4, 3, strides=2, padding="same")(y)
+    y = keras.layers.LeakyReLU(0.2)(y)
+    y = keras.layers.Dense(1)(keras.layers.Flatten()(y))
+    discriminator = keras.Model(image, y, name="mini_d")
+    model = keras_gans.DCGAN(generator, discriminator, latent_dim=LATENT, **kwargs)
+    model.compile()
+    return model
+
+
+def real_images(n=8, seed=0):
+    return random_input((n, SIZE, SIZE, 3), seed=seed, low=-1.0, high=1.0)
+
+
+def tiny_unet(use_dropout=False, **kwargs):
+    """The pix2pix U-Net at test size: 5 levels (32x32 -> 1x1), ngf 8."""
+    return networks.create(
+        "unet_256", num_downs=5, ngf=8, use_dropout=use_dropout, **kwargs
+    )
+
+
+def tiny_patchgan(norm="batch", channels=6):
+    return networks.create(
+        "patchgan", ndf=8, n_layers=2, norm=norm, input_shape=(None, None, channels)
+    )
+
+
+def tiny_pix2pix(use_dropout=False, norm="batch", **kwargs):
+    kwargs.setdefault("seed", 3)
+    return keras_gans.Pix2Pix(tiny_unet(use_dropout), tiny_patchgan(norm), **kwargs)
