@@ -4,7 +4,13 @@ Layers, named networks, `CycleGAN` / `DCGAN` models trained with `model.fit`,
 data pipelines, callbacks, a `keras-gans` command and export for TF Serving.
 """
 
-from keras_gans import (
+# The `keras-gans` command hides TensorFlow's C++ log lines unless --verbose:
+# the filter must be in place before anything below imports TensorFlow.
+from keras_gans import _entry
+
+_entry.quiet_command()
+
+from keras_gans import (  # noqa: E402
     augment,
     callbacks,
     config,
@@ -24,8 +30,8 @@ from keras_gans import (
     training,
     utils,
 )
-from keras_gans.models import DCGAN, CycleGAN, Pix2Pix
-from keras_gans.version import __version__
+from keras_gans.models import DCGAN, CycleGAN, Pix2Pix  # noqa: E402
+from keras_gans.version import __version__  # noqa: E402
 
 __all__ = [
     "CycleGAN",

@@ -20,10 +20,11 @@ import traceback
 import warnings
 
 from keras_gans import convert, presets, runs
-from keras_gans.export import SIGNATURE_NAMES, export_generator, export_onnx
 from keras_gans.inference import ImageTranslator
 from keras_gans.runs import FINAL_MODEL, MODELS, RunError, load_model
+from keras_gans.runs.arguments import add_train_settings, split_global_flags
 from keras_gans.runs.build import one_line as _one_line
+from keras_gans.runs.export import FORMATS, check_export_flags, export_files
 from keras_gans.runs.folder import new_run_dir, run_image_size, save_model
 from keras_gans.runs.train import write_png
 from keras_gans.utils import CPU_ALLOCATORS, configure_allocator, configure_threads
@@ -54,8 +55,7 @@ def main(argv=None):
     ```
     """
     argv = list(sys.argv[1:] if argv is None else argv)
-    debug = "--debug" in argv
-    argv = [a for a in argv if a != "--debug"]
+    debug, _, argv = split_global_flags(argv)  # --verbose: keras_gans._entry
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -82,7 +82,7 @@ def main(argv=None):
                 traceback.print_exc()
                 return 1
             _print_error(_one_line(e))
-            return 1
+            return 2 if isinstance(e, runs.config.SettingError) else 1
 
 
 def build_parser():
@@ -100,7 +100,7 @@ def build_parser():
     parser = _Parser(
         prog=PROG,
         description="Train, run, evaluate and export the keras_gans GANs. "
-        "Add --debug anywhere for full tracebacks.",
+        "Add --debug anywhere for tracebacks, --verbose for TensorFlow's logs.",
     )
     parser.add_argument("--version", action="version", version=__version__)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -121,13 +121,14 @@ def _count(group, flag, help=None, **kw):
 def _add_train_parser(sub):
     p = sub.add_parser(
         "train",
-        help="train a CycleGAN or DCGAN from a preset",
+        help="train a CycleGAN, DCGAN or Pix2Pix from a preset",
         description="Train a preset on image folders, TFRecords or (with no data "
         "arguments) the built-in demo data. The run folder gets checkpoints, "
         "sample grids (samples/epoch_*.png), losses.png, TensorBoard logs "
         "(logs/) and the final model.keras.",
     )
     t = _add_run_arguments(p)
+    add_train_settings(p)
     help_ = f"cyclegan: start both generators from this .keras file (`{PROG} pretrain`"
     t.add_argument(
         "--pretrained-generator", metavar="FILE", help=help_ + " writes one)"
@@ -156,17 +157,22 @@ def _add_pretrain_parser(sub):
 def _add_translate_parser(sub):
     p = sub.add_parser(
         "translate",
-        help="translate images with a CycleGAN",
+        help="translate images with a CycleGAN or Pix2Pix",
         description="Translate image files or folders (searched recursively) with "
-        "a CycleGAN generator. Every output has its input's size: images are "
-        "reflect-padded to the generator's stride and cropped back.",
+        "a CycleGAN or Pix2Pix (A -> B only) generator. Every output has its "
+        "input's size: images are reflect-padded to the generator's stride and "
+        "cropped back.",
     )
     model_help = "run folder or .keras"
     p.add_argument("--model", required=True, metavar=_MODEL, help=model_help)
     p.add_argument("--direction", choices=("ab", "ba"), default="ab")
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="image files or folders")
     p.add_argument("--output", required=True, metavar="DIR")
-    p.set_defaults(func=_cmd_translate)
+    _count(p, "--tile-size", "translate in overlapping tiles of N x N (bounded memory)")
+    help_ = "pixels shared by neighbouring tiles (default: tile size / 4)"
+    p.add_argument("--tile-overlap", type=_non_negative_int, metavar="M", help=help_)
+    _count(p, "--max-size", "downscale images whose longer side exceeds N to N first")
+    p.set_defaults(func=_cmd_translate, validate=runs.translate.check_translate_flags)
 
 
 def _add_sample_parser(sub):
@@ -190,17 +196,19 @@ def _add_export_parser(sub):
     p = sub.add_parser(
         "export",
         help="export a generator for serving",
-        description="Export a CycleGAN generator as a TF Serving SavedModel "
-        "(OUTPUT/<version>/) or as ONNX (needs tf2onnx and onnx).",
+        description="Export a CycleGAN or Pix2Pix generator as a TF Serving SavedModel "
+        "(OUTPUT/<version>/), as ONNX (needs tf2onnx and onnx) or as TFLite "
+        "(at one --image-size).",
     )
     p.add_argument("model", metavar=_MODEL)
-    p.add_argument("--format", choices=("saved_model", "onnx"), default="saved_model")
+    p.add_argument("--format", choices=FORMATS, default="saved_model")
+    p.add_argument("--quantize", choices=("float16", "dynamic_int8"), help="tflite")
     p.add_argument("--output", required=True, metavar="DIR")
     p.add_argument("--direction", choices=("ab", "ba"), default="ab")
     _count(p, "--version", default=1, dest="model_version")
     _count(p, "--image-size", "run the generator at this size")
     p.add_argument("--overwrite", action="store_true")
-    p.set_defaults(func=_cmd_export)
+    p.set_defaults(func=_cmd_export, validate=check_export_flags)
 
 
 def _add_convert_parser(sub):
@@ -287,11 +295,14 @@ def _add_data_arguments(p):
     g.add_argument(
         "--data",
         metavar="DIR",
-        help="cyclegan: a folder with trainA/ and trainB/; dcgan: an image folder",
+        help="cyclegan: a folder with trainA/ and trainB/; dcgan: an image folder; "
+        "pix2pix: a folder with train/ (A and B side by side, the official layout)",
     )
     for side in "ab":
-        help_ = f"cyclegan: images of domain {side.upper()}"
+        help_ = f"cyclegan, pix2pix: images of {side.upper()} (pix2pix: same names)"
         g.add_argument(f"--data-{side}", metavar="DIR", help=help_)
+    help_ = "pix2pix: input -> target (default: the preset's; demo: AtoB)"
+    g.add_argument("--direction", choices=("AtoB", "BtoA"), help=help_)
     for side in "ab":
         help_ = f"cyclegan: TFRecords of {side.upper()}"
         g.add_argument(f"--tfrecords-{side}", nargs="+", metavar="FILE", help=help_)
@@ -412,12 +423,19 @@ def _cmd_pretrain(args):
 def _cmd_translate(args):
     """`keras-gans translate`: files or folders in, same-size PNGs out."""
     model = load_model(args.model)
-    translator = ImageTranslator(runs.generator_of(model, args.direction, "translate"))
+    translator = ImageTranslator(
+        runs.generator_of(model, args.direction, "translate"),
+        batch_size=1 if args.tile_size else 32,
+        tile_size=args.tile_size,
+        tile_overlap=args.tile_overlap,
+    )
 
     def skip(path, error):
         _print_error(f"skipped {path}: {error}", level="warning")
 
-    written, failed = runs.translate_files(translator, args.inputs, args.output, skip)
+    written, failed = runs.translate_files(
+        translator, args.inputs, args.output, skip, max_size=args.max_size
+    )
     print(f"Translated {written} image(s) ({args.direction}) into {args.output}")
     if failed:
         raise CLIError(
@@ -443,48 +461,21 @@ def _cmd_sample(args):
 
 def _cmd_presets(args):
     """`keras-gans presets`: every preset, its source and one line."""
-    model = {"cyclegan": "CycleGAN", "dcgan": "DCGAN", None: None}[args.model]
-    names = presets.list_presets(model)
+    names = presets.list_presets(runs.config.MODEL_CLASSES.get(args.model))
     if args.json:
         print(json.dumps({n: presets.get(n) for n in names}, indent=2, default=str))
         return 0
-    aliases = {}
-    for alias, target in presets.ALIASES.items():
-        aliases.setdefault(target, []).append(alias)
-    width = max(len(n) for n in names)
-    for name in names:
-        p = presets.get(name)
-        also = f" (also: {', '.join(aliases[name])})" if name in aliases else ""
-        print(f"{name:<{width}}  {p['model']:<8}  {p['description']}{also}")
-        print(f"{'':<{width}}  {'':<8}  source: {p['source']}")
+    print(runs.config.describe_presets(names))
     return 0
 
 
 def _cmd_export(args):
-    """`keras-gans export`: a SavedModel for TF Serving, or ONNX."""
+    """`keras-gans export`: a SavedModel for TF Serving, ONNX or TFLite."""
     model = load_model(args.model)
     generator = runs.generator_of(model, args.direction, "export")
-    if args.format == "onnx":
-        path = args.output
-        if not path.endswith(".onnx"):
-            os.makedirs(path, exist_ok=True)
-            path = os.path.join(path, f"generator_{args.direction}.onnx")
-        if os.path.exists(path) and not args.overwrite:
-            raise CLIError(f"{path!r} exists: pass --overwrite to replace it")
-        export_onnx(generator, path)
-        print(f"Wrote {path}")
-        return 0
-    try:
-        written = export_generator(
-            generator,
-            args.output,
-            version=args.model_version,
-            image_size=args.image_size,
-            overwrite=args.overwrite,
-        )
-    except FileExistsError as e:
-        raise CLIError(str(e).replace("overwrite=True", "--overwrite")) from e
-    print(f"Wrote SavedModel {written} (signatures: {', '.join(SIGNATURE_NAMES)})")
+    options = ("format", "direction", "image_size", "quantize", "overwrite")
+    options = {k: getattr(args, k) for k in options}
+    print(export_files(generator, args.output, version=args.model_version, **options))
     return 0
 
 
@@ -542,6 +533,13 @@ class _UsageError(Exception):
 
 class _Parser(argparse.ArgumentParser):
     """argparse, with usage errors as one line (no usage dump)."""
+
+    def parse_known_args(self, args=None, namespace=None):
+        namespace, extras = super().parse_known_args(args, namespace)
+        validate = self.get_default("validate")  # a check of flag combinations
+        if validate and (message := validate(**vars(namespace))):
+            self.error(message)
+        return namespace, extras
 
     def error(self, message):
         command = self.prog[len(PROG) :].strip()

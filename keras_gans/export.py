@@ -1,4 +1,4 @@
-"""Export a trained generator for serving: a TF Serving SavedModel, or ONNX.
+"""Export a trained generator for serving: a TF Serving SavedModel, ONNX or TFLite.
 
 `export_generator` writes the generator alone (no discriminators, no
 optimizers) as a SavedModel in TF Serving's versioned layout
@@ -15,10 +15,13 @@ Bad input (wrong rank or channels, floats outside [-1, 1], bytes that are not
 an image) stops the request with an error message, never a wrong picture.
 
 The SavedModel is plain TensorFlow: loading it needs neither Keras nor
-keras_gans. See `docs/serving.md` for TF Serving commands and clients.
+keras_gans. `export_onnx` writes the `serving_default` computation as ONNX
+and `export_tflite` as a TFLite flatbuffer at one fixed image size. See
+`docs/serving.md` for TF Serving commands and clients.
 """
 
 import os
+import tempfile
 import warnings
 
 import keras
@@ -27,10 +30,19 @@ import tensorflow as tf
 
 from keras_gans import imaging, inference
 
-__all__ = ["SIGNATURE_NAMES", "export_generator", "export_onnx"]
+__all__ = [
+    "QUANTIZATIONS",
+    "SIGNATURE_NAMES",
+    "export_generator",
+    "export_onnx",
+    "export_tflite",
+]
 
 #: The signatures that `export_generator` writes, in this order.
 SIGNATURE_NAMES = ("serving_default", "translate_image", "translate_encoded")
+
+#: The `quantize` options of `export_tflite` (besides `None`: float32).
+QUANTIZATIONS = ("float16", "dynamic_int8")
 
 # Leading bytes of the formats that `tf.io.decode_image` reads.
 _MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"BM")
@@ -573,3 +585,124 @@ def export_onnx(
             verbose=False,
         )
     return path
+
+
+# === TFLite ===
+
+
+def export_tflite(
+    model_or_generator,
+    path,
+    *,
+    image_size=None,
+    quantize=None,
+    direction="ab",
+    stride=None,
+):
+    """Export a generator to TFLite at a fixed image size.
+
+    The `.tflite` file takes float32 `[batch, height, width, C]` images in
+    [-1, 1] at the one `image_size` (TFLite runs fixed shapes; the batch
+    defaults to 1, `Interpreter.resize_tensor_input` changes it) and gives
+    the generator's output at the same size: inside the graph the image is
+    reflect-padded to a multiple of the generator's stride and cropped back
+    (`keras_gans.inference`). It holds TFLite builtin ops only (no Flex /
+    select-TF ops), so it runs in `tf.lite.Interpreter`, the
+    `ai_edge_litert` interpreter and on mobile. No input checks: resize and
+    scale in the client.
+
+    Args:
+        model_or_generator: `keras.Model`. An image-to-image generator, or a
+            model with `generator_ab` / `generator_ba` attributes (a CycleGAN).
+        path: str. The `.tflite` file to write.
+        image_size: int or (int, int). The input height and width. Defaults
+            to `None`: the generator's fixed input size (an error for a
+            fully convolutional generator, which has none).
+        quantize: str or None. `"float16"` (weights stored as float16, about
+            half the size), `"dynamic_int8"` (dynamic-range quantization:
+            int8 weights, int8 kernels where TFLite has them, about a quarter
+            of the size) or `None` (float32). Defaults to `None`.
+        direction: str. `"ab"` or `"ba"`: which generator of a CycleGAN to
+            export; ignored for a plain generator. Defaults to `"ab"`.
+        stride: int. The multiple that heights and widths are padded to.
+            Defaults to `None`: the generator's own
+            (`keras_gans.inference.generator_shape`).
+
+    Returns:
+        str: `path`.
+
+    Example:
+
+    ```python
+    import os
+    import tempfile
+
+    import numpy as np
+    import tensorflow as tf
+    from keras_gans import export, networks
+
+    generator = networks.create("resnet_6blocks", ngf=4, n_blocks=1)
+    path = os.path.join(tempfile.mkdtemp(), "generator.tflite")
+    export.export_tflite(generator, path, image_size=(21, 30))
+    interpreter = tf.lite.Interpreter(model_path=path)
+    interpreter.allocate_tensors()
+    (inp,), (out,) = interpreter.get_input_details(), interpreter.get_output_details()
+    interpreter.set_tensor(inp["index"], np.zeros((1, 21, 30, 3), "float32"))
+    interpreter.invoke()
+    assert interpreter.get_tensor(out["index"]).shape == (1, 21, 30, 3)
+    ```
+    """
+    if quantize is not None and quantize not in QUANTIZATIONS:
+        raise ValueError(
+            '`quantize` must be None, "float16" or "dynamic_int8". Received: '
+            f"quantize={quantize!r}"
+        )
+    generator = _select_generator(model_or_generator, direction)
+    size, channels = _tflite_size(generator, image_size)
+    translator = inference.ImageTranslator(generator, stride=_stride(generator, stride))
+    translator.check_size(*size)
+    spec = tf.TensorSpec([None, *size, channels], name="images")
+    flatbuffer = _tflite_flatbuffer(translator, spec, quantize)
+    path = os.fspath(path)
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(flatbuffer)
+    return path
+
+
+def _tflite_size(generator, image_size):
+    """`(image_size, channels)` for TFLite: the checked size, which must be
+    given for a generator that takes any size."""
+    size, channels = _export_image_size(generator, image_size)
+    if size is None:
+        raise ValueError(
+            f"TFLite runs at a fixed input size: pass image_size=(height, width) "
+            f"for generator {generator.name!r}, which takes any size."
+        )
+    return size, channels
+
+
+def _tflite_flatbuffer(translator, spec, quantize):
+    """The TFLite bytes of `translator.translate_tensor` at `spec`: through a
+    SavedModel (which freezes the Keras variables), builtin ops only."""
+    with tempfile.TemporaryDirectory() as saved_model:
+        archive = keras.export.ExportArchive()
+        archive.track(translator.generator)
+        archive.add_endpoint(
+            "serving_default",
+            lambda images: {"images": translator.translate_tensor(images)},
+            input_signature=[spec],
+        )
+        archive.write_out(saved_model, verbose=False)
+        converter = tf.lite.TFLiteConverter.from_saved_model(saved_model)
+        return _configure(converter, quantize).convert()
+
+
+def _configure(converter, quantize):
+    """`converter` set to builtin ops only, quantized as asked."""
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
+    if quantize is not None:
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    if quantize == "float16":
+        converter.target_spec.supported_types = [tf.float16]
+    return converter

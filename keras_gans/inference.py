@@ -8,9 +8,11 @@ translate`, `keras-gans evaluate` and the SavedModel / ONNX graphs of
 `keras_gans.export` all go through it (the export graphs call its tensor
 methods, `pad` and `crop`).
 
-The pieces are split so that tiling can be added later: `translate_floats`
-cuts a batch into generator calls (`_run_batches`), each of which pads,
-runs and crops (`translate_tensor`).
+`translate_floats` cuts a batch into generator calls (`_run_batches`), each
+of which pads, runs and crops (`translate_tensor`). With `tile_size`, each
+image is instead cut into overlapping tiles that are translated
+`batch_size` at a time and blended back (`_translate_tiled`, `tile_windows`),
+so the generator's memory is bounded by the tile, not by the image.
 """
 
 import keras
@@ -18,7 +20,14 @@ import numpy as np
 
 from keras_gans import imaging, networks
 
-__all__ = ["ImageTranslator", "generator_shape", "pad", "pad_amounts"]
+__all__ = [
+    "ImageTranslator",
+    "check_tiling",
+    "generator_shape",
+    "pad",
+    "pad_amounts",
+    "tile_windows",
+]
 
 
 def pad_amounts(height, width, stride):
@@ -103,6 +112,94 @@ def check_positive_int(name, value):
         )
 
 
+def check_tiling(tile_size, tile_overlap):
+    """Check the tiling arguments of `ImageTranslator`.
+
+    Raises a `ValueError` quoting the argument at fault.
+
+    Args:
+        tile_size: int or None. None (no tiles) or an int >= 1.
+        tile_overlap: int or None. None (the default overlap) or an int in
+            `[0, tile_size)`; None without `tile_size`.
+
+    Example:
+
+    ```python
+    from keras_gans.inference import check_tiling
+
+    check_tiling(256, 64)  # fine
+    check_tiling(None, None)  # fine: no tiles
+    ```
+    """
+    if tile_size is None:
+        if tile_overlap is not None:
+            raise ValueError(
+                "`tile_overlap` needs a `tile_size`. Received: "
+                f"tile_size=None, tile_overlap={tile_overlap!r}"
+            )
+        return
+    check_positive_int("tile_size", tile_size)
+    if tile_overlap is None:
+        return
+    integer = isinstance(tile_overlap, int | np.integer) and not isinstance(
+        tile_overlap, bool
+    )
+    if not integer or not 0 <= tile_overlap < tile_size:
+        raise ValueError(
+            "`tile_overlap` must be an integer in [0, tile_size). Received: "
+            f"tile_overlap={tile_overlap!r}, tile_size={tile_size}"
+        )
+
+
+def tile_windows(size, tile, overlap):
+    """Tile starts along one axis and each tile's blending weights.
+
+    Tiles of length `tile` start every `tile - overlap` pixels, the last one
+    flush with the end of the axis. Along an edge shared with another tile,
+    a tile's weight is 0 over the outer quarter of the overlap, rises as a
+    raised cosine over the middle half and is 1 beyond; edges on the
+    image's border keep weight 1. Two tiles overlapping by `overlap` then
+    cross-fade with weights summing to 1, and a tile's outer `overlap / 4`
+    pixels (where its output sees its own border instead of the image) are
+    not used.
+
+    Args:
+        size: int. The axis length (one tile of `size` if not above `tile`).
+        tile: int. The tile length.
+        overlap: int. The overlap of neighbouring tiles, in `[0, tile)`.
+
+    Returns:
+        `(starts, weights)`: a list of ints and a list of float32 arrays of
+        length `tile`.
+
+    Example:
+
+    ```python
+    from keras_gans.inference import tile_windows
+
+    starts, weights = tile_windows(100, 48, 16)
+    starts  # [0, 32, 52]
+    ```
+    """
+    if size <= tile:
+        return [0], [np.ones(size, "float32")]
+    starts = list(range(0, size - tile, tile - overlap)) + [size - tile]
+    distance = np.arange(tile, dtype="float32") + 0.5
+    ramp = np.ones(tile, "float32")
+    if overlap > 0:
+        t = np.clip((distance - overlap / 4) / (overlap / 2), 0.0, 1.0)
+        ramp = (0.5 - 0.5 * np.cos(np.pi * t)).astype("float32")
+    weights = []
+    for start in starts:
+        w = np.ones(tile, "float32")
+        if start > 0:
+            w = w * ramp
+        if start + tile < size:
+            w = w * ramp[::-1]
+        weights.append(w)
+    return starts, weights
+
+
 def _pixel_dtype(array):
     """`"uint8"` / `"uint16"` for pixel arrays, `None` for floats in [-1, 1]."""
     name = str(array.dtype)
@@ -129,6 +226,19 @@ class ImageTranslator:
         call: callable or None. What runs the generator on an NHWC batch
             (e.g. a traced `tf.function` in an export graph). Defaults to
             `None`: `generator(x, training=False)`.
+        tile_size: int or None. Translate each image in overlapping tiles of
+            this side (rounded up to a multiple of the stride and to the
+            generator's minimum size), `batch_size` tiles per generator
+            call, and blend them (`tile_windows`): the generator's memory is
+            that of a tile, whatever the image's size. Only for fully
+            convolutional generators. Defaults to `None`: whole images.
+        tile_overlap: int or None. Pixels shared by neighbouring tiles
+            (rounded up to a multiple of the stride), less than `tile_size`.
+            The outer quarter of the overlap is dropped and the middle half
+            cross-faded, so a generator whose receptive field reaches less
+            than `tile_overlap / 4` pixels gives the whole-image result;
+            with instance norm each tile has its own statistics and the
+            result is close, not equal. Defaults to `None`: `tile_size // 4`.
 
     Example:
 
@@ -140,6 +250,8 @@ class ImageTranslator:
     translate = ImageTranslator(networks.create("resnet_6blocks", ngf=8))
     out = translate(np.zeros((37, 51, 3), "uint8"))  # (37, 51, 3) uint8
     batch = translate(np.zeros((2, 20, 24, 3), "float32"))  # float32 [-1, 1]
+    tiled = ImageTranslator(translate.generator, tile_size=32, tile_overlap=8)
+    big = tiled(np.zeros((70, 90, 3), "uint8"))  # 12 tiles of 32x32
     ```
     """
 
@@ -151,8 +263,11 @@ class ImageTranslator:
         batch_size=32,
         interpolation="bicubic",
         call=None,
+        tile_size=None,
+        tile_overlap=None,
     ):
         check_positive_int("batch_size", batch_size)
+        check_tiling(tile_size, tile_overlap)
         self.generator = generator
         self.batch_size = batch_size
         self.interpolation = interpolation
@@ -163,6 +278,29 @@ class ImageTranslator:
         # The smallest padded side the generator runs on.
         self.min_size = 1 if shape.fixed_size else shape.min_size
         self._call = call or (lambda x: generator(x, training=False))
+        self.tile_size, self.tile_overlap = self._tiling(tile_size, tile_overlap)
+
+    def _tiling(self, tile_size, overlap):
+        """`(tile_size, tile_overlap)` rounded up to the stride, or `(None, None)`."""
+        if tile_size is None:
+            return None, None
+        if self.fixed_size:
+            h, w = self.fixed_size
+            raise ValueError(
+                f"`tile_size` needs a fully convolutional generator; this one "
+                f"takes only {h}x{w} inputs (images are resized to it instead). "
+                f"Received: tile_size={tile_size}"
+            )
+        s = self.stride
+        tile = s * -(-max(tile_size, self.min_size) // s)
+        rounded = s * -(-(tile_size // 4 if overlap is None else overlap) // s)
+        if rounded >= tile:
+            raise ValueError(
+                f"`tile_overlap` rounded up to the stride ({s}) is {rounded}, not "
+                f"less than the tile ({tile}). Received: tile_size={tile_size}, "
+                f"tile_overlap={overlap}"
+            )
+        return tile, rounded
 
     def __call__(self, images):
         """`(H, W, C)` or `(N, H, W, C)` pixels or floats -> the same shape and kind."""
@@ -190,7 +328,9 @@ class ImageTranslator:
             )
         h, w = images.shape[1:3]
         if self.fixed_size is None:
-            self._check_size(h, w)
+            self.check_size(h, w)
+            if self.tile_size:
+                return np.stack([self._translate_tiled(image) for image in images])
             return self._run_batches(images, (h, w))
         if (h, w) == self.fixed_size:
             return self._run_batches(images, (h, w))
@@ -200,7 +340,23 @@ class ImageTranslator:
         y = resize(y, (h, w), interpolation=self.interpolation)
         return np.clip(keras.ops.convert_to_numpy(y), -1.0, 1.0)
 
-    def _check_size(self, h, w):
+    def check_size(self, h, w):
+        """Raise a `ValueError` unless the generator can translate `h` x `w` images.
+
+        Args:
+            h: int. The image height.
+            w: int. The image width.
+
+        Example:
+
+        ```python
+        from keras_gans import networks
+        from keras_gans.inference import ImageTranslator
+
+        translate = ImageTranslator(networks.create("resnet_6blocks", ngf=4))
+        translate.check_size(21, 30)  # fine; (2, 2) raises "too small"
+        ```
+        """
         s = self.stride
         top, bottom, left, right = pad_amounts(h, w, s)
         too_small = min(h + top + bottom, w + left + right) < self.min_size
@@ -209,6 +365,31 @@ class ImageTranslator:
                 f"image of {h}x{w} is too small for a generator of stride {s} "
                 f"(at least {self.min_size}x{self.min_size})"
             )
+
+    def _translate_tiled(self, image):
+        """One `(H, W, C)` float image in overlapping tiles, blended."""
+        h, w = image.shape[:2]
+        top, bottom, left, right = pad_amounts(h, w, self.stride)
+        x = np.pad(image, [[top, bottom], [left, right], [0, 0]], mode="reflect")
+        (rows, row_w), (cols, col_w) = (
+            tile_windows(n, min(self.tile_size, n), self.tile_overlap)
+            for n in x.shape[:2]
+        )
+        th, tw = len(row_w[0]), len(col_w[0])
+        boxes = [(i, j) for i in range(len(rows)) for j in range(len(cols))]
+        out, total = None, np.zeros((*x.shape[:2], 1), "float32")
+        for k in range(0, len(boxes), self.batch_size):
+            chunk = boxes[k : k + self.batch_size]
+            tiles = np.stack([x[rows[i] :][:th, cols[j] :][:, :tw] for i, j in chunk])
+            y = self._run(tiles, (th, tw))
+            if out is None:
+                out = np.zeros((*x.shape[:2], y.shape[-1]), "float32")
+            for (i, j), tile in zip(chunk, y):
+                weight = (row_w[i][:, None] * col_w[j][None, :])[..., None]
+                window = (slice(rows[i], rows[i] + th), slice(cols[j], cols[j] + tw))
+                out[window] += tile * weight
+                total[window] += weight
+        return (out / total)[top : top + h, left : left + w]
 
     def _run_batches(self, images, size):
         outputs = [

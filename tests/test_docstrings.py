@@ -25,7 +25,13 @@ _BLOCK = re.compile(r"```python\n(.*?)```", re.S)
 #: Examples compiled but not run, with where the same code runs for real.
 COMPILE_ONLY = {
     # trains a CycleGAN to completion: tests/training/test_kill.py, test_fit.py
-    "keras_gans.training.train",
+    "keras_gans.training.fit.train",
+    # a whole run: tests/test_runs.py (the docs example), tests/cli/test_cli.py
+    "keras_gans.runs.train.train",
+    # keras-gans pretrain: tests/cli/test_cli.py::test_pretrain_then_train_...
+    "keras_gans.runs.train.pretrain",
+    # InceptionV3 features: tests/cli/test_cli.py::test_evaluate_writes_fid_and_kid
+    "keras_gans.runs.evaluate.evaluate",
 }
 
 

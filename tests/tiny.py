@@ -174,3 +174,78 @@ def tiny_patchgan(norm="batch", channels=6):
 def tiny_pix2pix(use_dropout=False, norm="batch", **kwargs):
     kwargs.setdefault("seed", 3)
     return keras_gans.Pix2Pix(tiny_unet(use_dropout), tiny_patchgan(norm), **kwargs)
+
+
+class CrashAt(keras.callbacks.Callback):
+    """Raise `RuntimeError("simulated crash")` after batch `batch` of epoch
+    `epoch`, to simulate a killed job."""
+
+    def __init__(self, epoch, batch):
+        super().__init__()
+        self.at = (epoch, batch)
+        self.epoch = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if (self.epoch, batch) == self.at:
+            raise RuntimeError("simulated crash")
+
+
+def _reflect(p):
+    """Reflect padding as a Lambda (a plain-Keras network, no keras_gans layer)."""
+    return keras.layers.Lambda(
+        lambda t: keras.ops.pad(t, [[0, 0], [p, p], [p, p], [0, 0]], mode="reflect")
+    )
+
+
+def _norm():
+    # Instance norm, as in the CycleGAN generators.
+    return keras.layers.GroupNormalization(
+        groups=-1, epsilon=1e-5, center=False, scale=False
+    )
+
+
+def tiny_resnet_generator(channels=3, ngf=8, size=None, name="tiny_generator"):
+    """A stride-4 CycleGAN-style generator: reflect pad + conv7x7, two stride-2
+    convs, one residual block, two stride-2 transposed convs, conv7x7 + tanh,
+    instance norm throughout. Fully convolutional unless `size` is given."""
+    inputs = keras.Input((size, size, channels))
+    x = _reflect(3)(inputs)
+    x = keras.layers.ReLU()(_norm()(keras.layers.Conv2D(ngf, 7)(x)))
+    for mult in (2, 4):
+        x = keras.layers.Conv2D(ngf * mult, 3, strides=2, padding="same")(x)
+        x = keras.layers.ReLU()(_norm()(x))
+    r = keras.layers.Conv2D(ngf * 4, 3)(_reflect(1)(x))
+    r = keras.layers.Conv2D(ngf * 4, 3)(_reflect(1)(keras.layers.ReLU()(_norm()(r))))
+    x = keras.layers.Add()([x, _norm()(r)])
+    for mult in (2, 1):
+        x = keras.layers.Conv2DTranspose(ngf * mult, 3, strides=2, padding="same")(x)
+        x = keras.layers.ReLU()(_norm()(x))
+    x = keras.layers.Conv2D(channels, 7, activation="tanh")(_reflect(3)(x))
+    return keras.Model(inputs, x, name=name)
+
+
+def tiny_registry_generator():
+    """The library's ResNet generator at test width (ngf 4, one block)."""
+    return networks.create("resnet_6blocks", ngf=4, n_blocks=1)
+
+
+def tiny_registry_cyclegan():
+    """A compiled, built CycleGAN of registry networks (ResNet, PatchGAN) at 8x8."""
+
+    def gen(name):
+        return networks.create(
+            "resnet_6blocks", ngf=4, n_blocks=1, n_downsampling=1, name=name
+        )
+
+    def disc(name):
+        return networks.create("patchgan", ndf=4, n_layers=1, name=name)
+
+    model = keras_gans.CycleGAN(
+        gen("g_ab"), gen("g_ba"), disc("d_a"), disc("d_b"), pool_size=3, seed=1
+    )
+    model.compile()
+    model.build(((None, 8, 8, 3), (None, 8, 8, 3)))
+    return model

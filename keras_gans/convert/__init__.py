@@ -4,12 +4,11 @@ Importing this package does not import torch; reading a `.pth` file does
 (`pip install keras-gans[torch]`).
 """
 
+from keras_gans.convert.torch_checkpoint import NORMS, load_torch_checkpoint
 from keras_gans.convert.torch_cyclegan import (
     GENERATORS,
-    NORMS,
     from_torch_cyclegan,
     from_torch_patchgan,
-    load_torch_checkpoint,
 )
 from keras_gans.convert.torch_pix2pix import UNETS, from_torch_pix2pix
 

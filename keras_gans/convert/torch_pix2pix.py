@@ -6,7 +6,8 @@ batch norm and dropout; its `state_dict` keys (`model.model.0.weight`,
 `model.model.1.model.1.weight`, ...) are mapped onto
 `keras_gans.networks.unet_generator` by `keras_gans.networks.load_torch_state_dict`.
 The file is read with `torch.load(weights_only=True)`
-(`keras_gans.convert.load_torch_checkpoint`).
+(`keras_gans.convert.load_torch_checkpoint`); `torch_generator` of
+`keras_gans.convert.torch_checkpoint` builds and loads the network.
 
 Batch norm of a converted generator runs on its stored statistics
 (`training=False`); the official `test.py` without `--eval` uses the test
@@ -15,46 +16,22 @@ batch's statistics and dropout instead.
 Reference: [Isola et al., 2017](https://arxiv.org/abs/1611.07004).
 """
 
-from keras_gans.convert.torch_cyclegan import (
-    _check_positive_int,
-    _load,
-    _norm,
-    load_torch_checkpoint,
-)
+from keras_gans.convert.torch_checkpoint import ngf_hint, torch_generator
 
 #: Official `--netG` of pix2pix -> its number of downsamplings.
 UNETS = {"unet_256": 8, "unet_128": 7}
 
 
 def _unet_hint(state, ngf, num_downs):
-    """What the checkpoint says about ngf / the U-Net depth, if it differs."""
-    hints = []
-    first = state.get("model.model.0.weight")
-    if first is not None and first.ndim == 4 and first.shape[0] != ngf:
-        hints.append(f"ngf={first.shape[0]}")
+    """What the checkpoint says about ngf / the U-Net depth, where they differ."""
+    hints = ngf_hint(state, "model.model.0.weight", ngf)
     # Level k of the U-Net has k + 1 `model.` segments in its keys.
     depths = [key.count("model.") - 1 for key in state if "model." in key]
     found = max(depths, default=num_downs)
     if depths and found != num_downs:
         name = {v: k for k, v in UNETS.items()}.get(found)
         hints.append(f"netG={name!r}" if name else f"{found} downsamplings")
-    return f"\n  The checkpoint looks like: {', '.join(hints)}." if hints else ""
-
-
-def _check_arguments(netG, ngf, use_dropout, input_nc, output_nc):
-    if netG not in UNETS:
-        raise ValueError(
-            f"`netG` must be one of {sorted(UNETS)} (a ResNet generator: "
-            f"`from_torch_cyclegan(path, netG, norm='batch')`). Received: "
-            f"netG={netG!r}"
-        )
-    _check_positive_int("ngf", ngf)
-    _check_positive_int("input_nc", input_nc)
-    _check_positive_int("output_nc", output_nc)
-    if not isinstance(use_dropout, bool):
-        raise ValueError(
-            f"`use_dropout` must be a bool. Received: use_dropout={use_dropout!r}"
-        )
+    return hints
 
 
 def from_torch_pix2pix(
@@ -113,21 +90,20 @@ def from_torch_pix2pix(
     assert np.allclose(keras_gen(x), gen(x), atol=1e-6)
     ```
     """
-    from keras_gans import networks
-
-    _check_arguments(netG, ngf, use_dropout, input_nc, output_nc)
-    model = networks.create(
+    return torch_generator(
+        path,
         netG,
+        {unet: (unet, "unet_generator") for unet in UNETS},
         ngf=ngf,
-        norm=_norm(norm),
+        norm=norm,
         use_dropout=use_dropout,
-        out_channels=output_nc,
-        input_shape=(None, None, input_nc),
-        name=name or netG,
+        input_nc=input_nc,
+        output_nc=output_nc,
+        name=name,
+        strict=strict,
+        note=(" (a ResNet generator: `from_torch_cyclegan(path, netG, norm='batch')`)"),
+        hint=lambda state: _unet_hint(state, ngf, UNETS[netG]),
     )
-    state = load_torch_checkpoint(path)
-    hint = _unet_hint(state, ngf, UNETS[netG])
-    return _load(model, state, "unet_generator", path, hint, strict)
 
 
 __all__ = ["UNETS", "from_torch_pix2pix"]

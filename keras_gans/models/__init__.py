@@ -1,6 +1,6 @@
 """keras_gans.models: GAN models trained with `model.compile(); model.fit(ds)`."""
 
-from keras_gans.models.base import GANModel
+from keras_gans.models.base import GANModel, TwoNetworkGAN
 from keras_gans.models.cyclegan import CycleGAN
 from keras_gans.models.dcgan import DCGAN
 from keras_gans.models.image_pool import ImagePool
@@ -14,4 +14,5 @@ __all__ = [
     "GeneratorPretrainer",
     "ImagePool",
     "Pix2Pix",
+    "TwoNetworkGAN",
 ]

@@ -34,22 +34,36 @@ network, networks traced once, data shapes), `models/weights.py` (network
 copies for the EMA and pretrained starts), `models/saving.py` (variables and
 seed states in `.keras` files), and the penalties in `keras_gans.losses`.
 
-A subclass sets `OPTIMIZER_NAMES` and `LOSS_NAMES`, calls
-`self._create_gan_state(loss_weights)` in `__init__`, implements
-`_optimizer_variables(name)`, `call`, `train_step`, `test_step` and
-`sample_grid`, and a `compile` that forwards to `self._compile_gan`,
-taking one `<name>_optimizer` keyword per optimizer (missing ones filled in
-by `self._default_optimizers`: Adam for the generator, copies at
-`discriminator_lr_ratio` x its rate for the others).
+A subclass sets `OPTIMIZER_NAMES`, `LOSS_NAMES`, `NETWORK_NAMES` (its
+network arguments: `get_config` / `from_config` serialize them) and
+`GENERATOR_NAMES` (those with an EMA copy); its `__init__` checks its
+arguments (`_check_networks`, `check_number`), sets its networks and calls
+`self._create_model_state(...)` (loss, augmentation, seed, loss-weight
+variables, EMA). It implements `_optimizer_variables(name)`, `call`,
+`train_step`, `test_step` and `sample_grid`, a `compile` that forwards to
+`self._compile_networks` (one `<name>_optimizer` keyword per optimizer;
+missing ones filled in by `self._default_optimizers`: Adam for the
+generator, copies at `discriminator_lr_ratio` x its rate for the others),
+and a `from_preset` that ends with `cls._finish_from_preset`. The
+image-to-image models share `_one_pass_train_step`, `_unpack_pair`,
+`_inference_network` and `_translate`; `TwoNetworkGAN` is the base of the
+models with one generator and one discriminator (DCGAN, Pix2Pix).
 """
 
+import copy
+
 import keras
+import numpy as np
 import tensorflow as tf
 from keras import ops
 
+from keras_gans import augment as gan_augment
+from keras_gans import losses as gan_losses
 from keras_gans import networks as gan_networks
 from keras_gans import presets
 from keras_gans.distribute import is_multi_worker, replica_rows
+from keras_gans.imaging import from_uint8
+from keras_gans.inference import ImageTranslator, check_positive_int
 from keras_gans.losses import gradient_penalty, r1_penalty
 from keras_gans.models.saving import load_variables_and_seeds, save_variables_and_seeds
 from keras_gans.models.tracing import data_shapes
@@ -93,6 +107,36 @@ def check_precision(precision):
     return precision
 
 
+def check_number(arg, value, *, below_one=False, expected=None):
+    """Raise a `ValueError` quoting `arg` unless `value` is a number >= 0.
+
+    Args:
+        arg: str. The argument's name, for the message.
+        value: the value to check; bools are not numbers here.
+        below_one: bool. Also require `value < 1`. Defaults to `False`.
+        expected: str or None. What the message says was expected.
+            Defaults to `None`: "a non-negative number" or "a float in
+            [0, 1)".
+
+    Example:
+
+    ```python
+    from keras_gans.models.base import check_number
+
+    check_number("lambda_l1", 100.0)  # passes; -1.0 would raise
+    check_number("label_smoothing", 0.1, below_one=True)
+    ```
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        bad = True
+    else:
+        bad = not 0.0 <= value < 1.0 if below_one else value < 0
+    if bad:
+        if expected is None:
+            expected = "a float in [0, 1)" if below_one else "a non-negative number"
+        raise ValueError(f"`{arg}` must be {expected}. Received: {arg}={value!r}")
+
+
 class GANModel(keras.Model):
     """Base class of the keras_gans GAN models (not used directly).
 
@@ -102,6 +146,9 @@ class GANModel(keras.Model):
       `compile` takes one `<name>_optimizer` argument per name and stores the
       optimizer in the attribute of the same name.
     - `LOSS_NAMES`: tuple of str, the values logged by `train_step`.
+    - `NETWORK_NAMES`: tuple of str, the network arguments of `__init__`
+      (and attributes), serialized by `get_config`.
+    - `GENERATOR_NAMES`: tuple of str, those of them with an EMA copy.
 
     Args:
         **kwargs: base `keras.Model` arguments (`name`, ...).
@@ -122,8 +169,39 @@ class GANModel(keras.Model):
 
     OPTIMIZER_NAMES = ()
     LOSS_NAMES = ()
+    #: The constructor's network arguments (and attributes), in order.
+    NETWORK_NAMES = ()
+    #: The generators among them (those with an EMA copy).
+    GENERATOR_NAMES = ()
+
+    # === Arguments checked in __init__ ===
+
+    @staticmethod
+    def _check_networks(networks, distinct_error):
+        """Raise unless every value of `networks` (argument name -> network)
+        is a Keras layer, and with `distinct_error` if one is given twice."""
+        for arg, net in networks.items():
+            if not isinstance(net, keras.layers.Layer):
+                raise ValueError(
+                    f"`{arg}` must be a keras.Model. Received: {arg}={net!r}"
+                )
+        if len({id(n) for n in networks.values()}) != len(networks):
+            raise ValueError(distinct_error)
 
     # === State created in __init__ ===
+
+    def _create_model_state(self, loss_weights, gan_loss, seed, ema_decay, augment):
+        """What every model's `__init__` ends with, after its networks: the
+        adversarial loss (`gan_loss`), the discriminators' augmentation
+        (`augment`), `seed`, the loss-weight / learning-rate / tracker state
+        (`_create_gan_state`) and the EMA copies of the `GENERATOR_NAMES`
+        networks (`_create_ema`)."""
+        self.gan_loss = gan_losses.get(gan_loss)
+        self.augment = gan_augment.get(augment)
+        self.seed = seed
+        self._create_gan_state(loss_weights, seed=seed)
+        generators = {name: getattr(self, name) for name in self.GENERATOR_NAMES}
+        self._create_ema(generators, ema_decay)
 
     def _create_gan_state(self, loss_weights, seed=None):
         """Create coefficient variables, base-lr variables and trackers.
@@ -357,6 +435,21 @@ class GANModel(keras.Model):
             filled[name] = optimizer
         return filled
 
+    def _compile_networks(self, optimizers, discriminator_lr_ratio, **kwargs):
+        """The body of a subclass' `compile`.
+
+        Args:
+            optimizers: tuple. The `<name>_optimizer` arguments (optimizer,
+                str or None), in the order of `OPTIMIZER_NAMES`; the missing
+                ones are filled in by `_default_optimizers`.
+            discriminator_lr_ratio: float. See `_default_optimizers`.
+            **kwargs: forwarded to `_compile_gan`.
+        """
+        optimizers = dict(zip(self.OPTIMIZER_NAMES, optimizers, strict=True))
+        self._compile_gan(
+            self._default_optimizers(optimizers, discriminator_lr_ratio), **kwargs
+        )
+
     def get_compile_config(self):
         if not self.compiled or not self.gan_optimizers:
             return {}
@@ -405,15 +498,9 @@ class GANModel(keras.Model):
         Must be called from the subclass `__init__`, after
         `_create_gan_state`. With `ema_decay` None or 0 nothing is created.
         """
-        if ema_decay is not None and (
-            isinstance(ema_decay, bool)
-            or not isinstance(ema_decay, int | float)
-            or not 0.0 <= ema_decay < 1.0
-        ):
-            raise ValueError(
-                "`ema_decay` must be a float in [0, 1) or None, e.g. 0.999. "
-                f"Received: ema_decay={ema_decay!r}"
-            )
+        if ema_decay is not None:
+            expected = "a float in [0, 1) or None, e.g. 0.999"
+            check_number("ema_decay", ema_decay, below_one=True, expected=expected)
         self.ema_decay = float(ema_decay) if ema_decay else None
         self._ema_attrs = tuple(networks) if self.ema_decay else ()
         if not self.ema_decay:
@@ -439,6 +526,34 @@ class GANModel(keras.Model):
         if attr in getattr(self, "_ema_attrs", ()):
             return getattr(self, f"{attr}_ema")
         return getattr(self, attr)
+
+    def _inference_network(self, attr, use_ema=None):
+        """`ema_network(attr)`, or the trained network with `use_ema=False`;
+        `use_ema=True` raises when the model keeps no moving average."""
+        if use_ema is False:
+            return getattr(self, attr)
+        if use_ema and not self.ema_decay:
+            raise ValueError(
+                "`use_ema=True` needs a model built with `ema_decay`; this one "
+                "keeps no moving average."
+            )
+        return self.ema_network(attr)
+
+    def _translate(self, images, direction, batch_size, use_ema):
+        """`translate` of the image-to-image models: `images` through
+        `inference_generator(direction, use_ema)` with
+        `keras_gans.inference.ImageTranslator`."""
+        check_positive_int("batch_size", batch_size)
+        translator = ImageTranslator(
+            self.inference_generator(direction, use_ema), batch_size=batch_size
+        )
+        return translator(images)
+
+    @staticmethod
+    def _as_float(images):
+        """Images (uint8 or float in [-1, 1]) as a float32 numpy array in [-1, 1]."""
+        x = np.asarray(keras.ops.convert_to_numpy(images))
+        return from_uint8(x) if x.dtype == np.uint8 else x.astype("float32")
 
     def _update_ema(self):
         """One EMA step: `ema = d * ema + (1 - d) * weights` for every
@@ -524,6 +639,56 @@ class GANModel(keras.Model):
         super()._maybe_symbolic_build(iterator=iterator, data_batch=data_batch)
 
     # === Train-step helpers (TensorFlow allowed here) ===
+
+    @staticmethod
+    def _unpack_pair(data, error):
+        """`(a, b)` from a batch `(a, b)` or `((a, b),)`; a single tensor
+        raises a `ValueError` saying `error`."""
+        x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
+        if y is None and isinstance(x, list | tuple) and len(x) == 2:
+            x, y = x
+        if y is None:
+            raise ValueError(error)
+        return x, y
+
+    def _one_pass_train_step(self, a, b, discriminator_losses):
+        """A train step whose losses all come from one forward pass.
+
+        `self._compute_gan_losses(a, b, training=True, discriminator_tape=t)`
+        gives every loss: the generators' gradients are taken of `g_loss` on
+        the outer tape, each discriminator's of its loss on `t` (entered
+        around the discriminators only, so their gradients stop at their
+        inputs). The generators step once per `n_critic` critic steps
+        (WGAN-GP), then every discriminator steps, then the EMA.
+
+        Args:
+            a, b: the batch's two tensors.
+            discriminator_losses: dict. Discriminator optimizer name -> the
+                key of its loss, the first one counting the critic steps.
+
+        Returns:
+            The trackers' results, for `train_step` to return.
+        """
+        d_tape = tf.GradientTape(persistent=len(discriminator_losses) > 1)
+        with tf.GradientTape() as tape:
+            values = self._compute_gan_losses(
+                a, b, training=True, discriminator_tape=d_tape
+            )
+        g_grads = self._gradients("generator", tape, values["g_loss"])
+        d_grads = {
+            name: self._gradients(name, d_tape, values[key])
+            for name, key in discriminator_losses.items()
+        }
+        del tape, d_tape
+        critic = getattr(self, f"{next(iter(discriminator_losses))}_optimizer")
+        critic_steps = ops.convert_to_tensor(critic.iterations)
+        self._apply_gradients(
+            "generator", g_grads, every=self.gan_loss.n_critic, counter=critic_steps
+        )
+        for name, grads in d_grads.items():
+            self._apply_gradients(name, grads)
+        self._update_ema()
+        return self._update_trackers(values)
 
     def _replica_scale(self, loss):
         """Scale a per-replica mean loss so that summed gradients average."""
@@ -622,6 +787,15 @@ class GANModel(keras.Model):
         return gan_networks.create(spec["name"], **config)
 
     @classmethod
+    def _finish_from_preset(cls, name, preset, networks, overrides, compile):
+        """`cls(*networks, **preset's model_config updated by overrides)`,
+        compiled with `preset_optimizers(name)` when `compile`."""
+        model = cls(*networks, **{**preset["model_config"], **overrides})
+        if compile:
+            model.compile(**cls.preset_optimizers(name))
+        return model
+
+    @classmethod
     def preset_optimizers(cls, name):
         """Fresh optimizers for `model.compile(**cls.preset_optimizers(name))`.
 
@@ -668,6 +842,31 @@ class GANModel(keras.Model):
             kwargs[f"{opt_name}_optimizer"] = optimizer
         return kwargs
 
+    # === Config ===
+
+    def get_config(self):
+        """The networks (`NETWORK_NAMES`) and the arguments every model has;
+        a subclass adds its own."""
+        return {
+            **super().get_config(),
+            **{
+                name: keras.saving.serialize_keras_object(getattr(self, name))
+                for name in self.NETWORK_NAMES
+            },
+            "gan_loss": gan_losses.serialize(self.gan_loss),
+            "seed": self.seed,
+            "ema_decay": self.ema_decay,
+            "augment": gan_augment.serialize(self.augment),
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        # deserialize_keras_object consumes nested dicts: work on a copy.
+        config = copy.deepcopy(config)
+        for name in cls.NETWORK_NAMES:
+            config[name] = keras.saving.deserialize_keras_object(config[name])
+        return cls(**config)
+
 
 def _scaled_copy(optimizer, ratio, name):
     """A fresh optimizer like `optimizer` with learning rate x `ratio`."""
@@ -683,3 +882,47 @@ def _scaled_copy(optimizer, ratio, name):
             )
         config["learning_rate"] = float(lr) * ratio
     return optimizer.__class__.from_config(config)
+
+
+class TwoNetworkGAN(GANModel):
+    """Base class of the GANs with one generator and one discriminator.
+
+    `DCGAN` and `Pix2Pix`: the attributes `generator` and `discriminator`,
+    one optimizer each (`generator_optimizer`, `discriminator_optimizer`)
+    and the checks of the two networks.
+
+    Args:
+        **kwargs: base `keras.Model` arguments (`name`, ...).
+
+    Example:
+
+    ```python
+    import keras_gans
+    from keras_gans.models.base import TwoNetworkGAN
+
+    issubclass(keras_gans.Pix2Pix, TwoNetworkGAN)  # True
+    keras_gans.DCGAN.OPTIMIZER_NAMES  # ('generator', 'discriminator')
+    ```
+    """
+
+    OPTIMIZER_NAMES = ("generator", "discriminator")
+    NETWORK_NAMES = ("generator", "discriminator")
+    GENERATOR_NAMES = ("generator",)
+
+    @classmethod
+    def _check_two_networks(cls, generator, discriminator):
+        """Raise unless both are Keras models and not the same one."""
+        cls._check_networks(
+            {"generator": generator, "discriminator": discriminator},
+            "`generator` and `discriminator` must be distinct models.",
+        )
+
+    def _optimizer_variables(self, name):
+        network = self.generator if name == "generator" else self.discriminator
+        variables = network.trainable_variables
+        if not variables:
+            raise ValueError(
+                f"The {name} network has no trainable variables; give it a "
+                "`keras.Input` (or build it) before compiling."
+            )
+        return variables

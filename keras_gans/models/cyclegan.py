@@ -1,19 +1,16 @@
 """CycleGAN: unpaired image-to-image translation trained with `model.fit`."""
 
 import contextlib
-import copy
 
 import keras
 import numpy as np
 import tensorflow as tf
 from keras import ops
 
-from keras_gans import augment as gan_augment
 from keras_gans import losses as gan_losses
 from keras_gans.distribute import creation_scope
-from keras_gans.imaging import from_uint8, make_grid
-from keras_gans.inference import ImageTranslator
-from keras_gans.models.base import GANModel, check_precision
+from keras_gans.imaging import make_grid
+from keras_gans.models.base import GANModel, check_number, check_precision
 from keras_gans.models.image_pool import ImagePool
 from keras_gans.models.pretrainer import (
     copy_generator_weights,
@@ -30,6 +27,11 @@ IDENTITY_MODES = ("relative", "absolute")
 
 #: The rows of `CycleGAN.sample_grid`, top to bottom.
 GRID_ROWS = ("a", "G(a)", "F(G(a))", "b", "F(b)", "G(F(b))")
+
+_PAIR_ERROR = (
+    "CycleGAN needs batches of (real_a, real_b); got a single tensor. "
+    "Zip the two domains, e.g. tf.data.Dataset.zip((ds_a, ds_b))."
+)
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
@@ -132,6 +134,13 @@ class CycleGAN(GANModel):
     """
 
     OPTIMIZER_NAMES = ("generator", "discriminator_a", "discriminator_b")
+    NETWORK_NAMES = (
+        "generator_ab",
+        "generator_ba",
+        "discriminator_a",
+        "discriminator_b",
+    )
+    GENERATOR_NAMES = ("generator_ab", "generator_ba")
     LOSS_NAMES = (
         "g_loss",
         "gan_ab",
@@ -164,31 +173,35 @@ class CycleGAN(GANModel):
     ):
         super().__init__(**kwargs)
         # === Validation ===
-        _check_arguments(
+        self._check_networks(
             {
                 "generator_ab": generator_ab,
                 "generator_ba": generator_ba,
                 "discriminator_a": discriminator_a,
                 "discriminator_b": discriminator_b,
             },
-            {
-                "lambda_cycle": lambda_cycle,
-                "lambda_identity": lambda_identity,
-                "lambda_gan": lambda_gan,
-            },
-            identity_mode,
+            "The four networks must be distinct objects (got the same "
+            "model twice); build each one separately.",
         )
+        for arg, value in (
+            ("lambda_cycle", lambda_cycle),
+            ("lambda_identity", lambda_identity),
+            ("lambda_gan", lambda_gan),
+        ):
+            check_number(arg, value)
+        if identity_mode not in IDENTITY_MODES:
+            raise ValueError(
+                f"`identity_mode` must be one of {IDENTITY_MODES}. "
+                f"Received: identity_mode={identity_mode!r}"
+            )
 
         # === Networks ===
         self.generator_ab = generator_ab
         self.generator_ba = generator_ba
         self.discriminator_a = discriminator_a
         self.discriminator_b = discriminator_b
-        self.gan_loss = gan_losses.get(gan_loss)
-        self.augment = gan_augment.get(augment)
         self.identity_mode = identity_mode
         self.pool_size = pool_size
-        self.seed = seed
         # pool_a holds fakes of domain A (F(b)) for D_A; pool_b fakes G(a).
         # float32 whatever the networks compute in.
         self.pool_a = ImagePool(pool_size, seed=seed, name="pool_a", dtype="float32")
@@ -199,14 +212,13 @@ class CycleGAN(GANModel):
             dtype="float32",
         )
 
-        # === State: loss weights, base learning rates, trackers ===
-        self._create_gan_state(
-            {"gan": lambda_gan, "cycle": lambda_cycle, "identity": lambda_identity},
-            seed=seed,
-        )
-        self._create_ema(
-            {"generator_ab": generator_ab, "generator_ba": generator_ba}, ema_decay
-        )
+        # === Loss, augmentation; state: loss weights, learning rates, EMA ===
+        weights = {
+            "gan": lambda_gan,
+            "cycle": lambda_cycle,
+            "identity": lambda_identity,
+        }
+        self._create_model_state(weights, gan_loss, seed, ema_decay, augment)
 
     # === Building ===
 
@@ -281,14 +293,12 @@ class CycleGAN(GANModel):
         float(model.discriminator_a_optimizer.learning_rate.numpy())  # 0.004
         ```
         """
-        optimizers = {
-            "generator": generator_optimizer,
-            "discriminator_a": discriminator_a_optimizer,
-            "discriminator_b": discriminator_b_optimizer,
-        }
-        self._compile_gan(
-            self._default_optimizers(optimizers, discriminator_lr_ratio), **kwargs
+        optimizers = (
+            generator_optimizer,
+            discriminator_a_optimizer,
+            discriminator_b_optimizer,
         )
+        self._compile_networks(optimizers, discriminator_lr_ratio, **kwargs)
 
     def _optimizer_variables(self, name):
         if name == "generator":
@@ -424,41 +434,22 @@ class CycleGAN(GANModel):
         )
 
     def train_step(self, data):
-        real_a, real_b = _unpack(data)
+        real_a, real_b = self._unpack_pair(data, _PAIR_ERROR)
         if not self.built:  # data from a generator: build at trace time
             self.build((tuple(real_a.shape), tuple(real_b.shape)))
-        # One forward pass, one tape: every loss sees the pre-update weights.
-        # This is exactly the official order (G step, then D steps on the
-        # same fakes with D's weights from before the step), since the G step
-        # does not touch D and D's losses use detached fakes.
-        d_tape = tf.GradientTape(persistent=True)
-        with tf.GradientTape() as tape:
-            values = self._compute_gan_losses(
-                real_a, real_b, training=True, discriminator_tape=d_tape
-            )
-        grads = {
-            "generator": self._gradients("generator", tape, values["g_loss"]),
-            "discriminator_a": self._gradients(
-                "discriminator_a", d_tape, values["d_a_loss"]
-            ),
-            "discriminator_b": self._gradients(
-                "discriminator_b", d_tape, values["d_b_loss"]
-            ),
-        }
-        del tape, d_tape
-        # WGAN-GP: the generators step once per `n_critic` critic steps.
-        n_critic = self.gan_loss.n_critic
-        critic_steps = ops.convert_to_tensor(self.discriminator_a_optimizer.iterations)
-        self._apply_gradients(
-            "generator", grads["generator"], every=n_critic, counter=critic_steps
+        # One forward pass: every loss sees the pre-update weights. This is
+        # exactly the official order (G step, then D steps on the same fakes
+        # with D's weights from before the step), since the G step does not
+        # touch D and D's losses use detached fakes. The generators step once
+        # per `n_critic` critic steps of D_A (WGAN-GP).
+        return self._one_pass_train_step(
+            real_a,
+            real_b,
+            {"discriminator_a": "d_a_loss", "discriminator_b": "d_b_loss"},
         )
-        self._apply_gradients("discriminator_a", grads["discriminator_a"])
-        self._apply_gradients("discriminator_b", grads["discriminator_b"])
-        self._update_ema()
-        return self._update_trackers(values)
 
     def test_step(self, data):
-        real_a, real_b = _unpack(data)
+        real_a, real_b = self._unpack_pair(data, _PAIR_ERROR)
         values = self._compute_gan_losses(real_a, real_b, training=False)
         return self._update_trackers(values)
 
@@ -479,19 +470,8 @@ class CycleGAN(GANModel):
         Returns:
             A `keras.Model`.
         """
-        if direction not in ("ab", "ba"):
-            raise ValueError(
-                f"`direction` must be 'ab' or 'ba'. Received: direction={direction!r}"
-            )
-        attr = f"generator_{direction}"
-        if use_ema is False:
-            return getattr(self, attr)
-        if use_ema and not self.ema_decay:
-            raise ValueError(
-                "`use_ema=True` needs a model built with `ema_decay`; this one "
-                "keeps no moving average."
-            )
-        return self.ema_network(attr)
+        _check_direction(direction)
+        return self._inference_network(f"generator_{direction}", use_ema)
 
     def translate(self, images, direction="ab", batch_size=32, use_ema=None):
         """Translate images with G (`"ab"`) or F (`"ba"`).
@@ -527,23 +507,8 @@ class CycleGAN(GANModel):
         painting = model.translate(photo)  # (32, 32, 3) uint8
         ```
         """
-        if direction not in ("ab", "ba"):
-            raise ValueError(
-                f"`direction` must be 'ab' or 'ba'. Received: direction={direction!r}"
-            )
-        if (
-            isinstance(batch_size, bool)
-            or not isinstance(batch_size, int)
-            or batch_size < 1
-        ):
-            raise ValueError(
-                "`batch_size` must be a positive integer. "
-                f"Received: batch_size={batch_size!r}"
-            )
-        translator = ImageTranslator(
-            self.inference_generator(direction, use_ema), batch_size=batch_size
-        )
-        return translator(images)
+        _check_direction(direction)
+        return self._translate(images, direction, batch_size, use_ema)
 
     def sample_grid(self, samples_a, samples_b, min_tile=96, col_labels=None):
         """A uint8 grid of translations for `SampleGridLogger`.
@@ -580,8 +545,8 @@ class CycleGAN(GANModel):
         small = model.sample_grid(x, x, min_tile=None)  # (202, 66, 3)
         ```
         """
-        a = _as_float(samples_a)
-        b = _as_float(samples_b)
+        a = self._as_float(samples_a)
+        b = self._as_float(samples_b)
         fake_b = self.translate(a, "ab")
         fake_a = self.translate(b, "ba")
         rows = [a, fake_b, self.translate(fake_b, "ba"), b, fake_a]
@@ -657,73 +622,30 @@ class CycleGAN(GANModel):
         if pretrained_generator is not None:
             source = load_pretrained_generator(pretrained_generator)
             copy_generator_weights(source, nets[:2])
-        model = cls(*nets, **{**preset["model_config"], **overrides})
-        if compile:
-            model.compile(**cls.preset_optimizers(name))
-        return model
+        return cls._finish_from_preset(name, preset, nets, overrides, compile)
 
     # === Config ===
 
     def get_config(self):
+        # The networks, gan_loss, seed, ema_decay, augment: GANModel's.
         initial = self.initial_loss_weights
         return {
             **super().get_config(),
-            "generator_ab": keras.saving.serialize_keras_object(self.generator_ab),
-            "generator_ba": keras.saving.serialize_keras_object(self.generator_ba),
-            "discriminator_a": keras.saving.serialize_keras_object(
-                self.discriminator_a
-            ),
-            "discriminator_b": keras.saving.serialize_keras_object(
-                self.discriminator_b
-            ),
             "lambda_cycle": initial["cycle"],
             "lambda_identity": initial["identity"],
             "lambda_gan": initial["gan"],
             "identity_mode": self.identity_mode,
             "pool_size": self.pool_size,
-            "gan_loss": gan_losses.serialize(self.gan_loss),
-            "seed": self.seed,
-            "ema_decay": self.ema_decay,
-            "augment": gan_augment.serialize(self.augment),
         }
-
-    @classmethod
-    def from_config(cls, config):
-        # deserialize_keras_object consumes nested dicts: work on a copy.
-        config = copy.deepcopy(config)
-        for key in (
-            "generator_ab",
-            "generator_ba",
-            "discriminator_a",
-            "discriminator_b",
-        ):
-            config[key] = keras.saving.deserialize_keras_object(config[key])
-        return cls(**config)
 
 
 # === Helpers ===
 
 
-def _check_arguments(networks, lambdas, identity_mode):
-    """Raise unless the four networks are distinct Keras models, the loss
-    weights non-negative numbers and `identity_mode` a known one."""
-    for arg, net in networks.items():
-        if not isinstance(net, keras.layers.Layer):
-            raise ValueError(f"`{arg}` must be a keras.Model. Received: {arg}={net!r}")
-    if len({id(n) for n in networks.values()}) != 4:
+def _check_direction(direction):
+    if direction not in ("ab", "ba"):
         raise ValueError(
-            "The four networks must be distinct objects (got the same "
-            "model twice); build each one separately."
-        )
-    for arg, value in lambdas.items():
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            raise ValueError(
-                f"`{arg}` must be a non-negative number. Received: {arg}={value!r}"
-            )
-    if identity_mode not in IDENTITY_MODES:
-        raise ValueError(
-            f"`identity_mode` must be one of {IDENTITY_MODES}. "
-            f"Received: identity_mode={identity_mode!r}"
+            f"`direction` must be 'ab' or 'ba'. Received: direction={direction!r}"
         )
 
 
@@ -748,19 +670,6 @@ def _generator_terms(gan_loss, domain_a, domain_b):
         "identity_a": gan_losses.l1_loss(real_a, same_a),  # |F(a) - a|_1
         "identity_b": gan_losses.l1_loss(real_b, same_b),  # |G(b) - b|_1
     }
-
-
-def _unpack(data):
-    """`(real_a, real_b)` from a batch `(a, b)` or `((a, b),)`."""
-    x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
-    if y is None and isinstance(x, list | tuple) and len(x) == 2:
-        x, y = x
-    if y is None:
-        raise ValueError(
-            "CycleGAN needs batches of (real_a, real_b); got a single tensor. "
-            "Zip the two domains, e.g. tf.data.Dataset.zip((ds_a, ds_b))."
-        )
-    return x, y
 
 
 def _is_shape(value):
@@ -793,8 +702,3 @@ def _fake_shape(generator, source_shape, target_shape):
     except Exception:  # noqa: BLE001 - any network without shape inference
         pass
     return (source_shape[0], source_shape[1], source_shape[2], target_shape[-1])
-
-
-def _as_float(images):
-    x = np.asarray(keras.ops.convert_to_numpy(images))
-    return from_uint8(x) if x.dtype == np.uint8 else x.astype("float32")

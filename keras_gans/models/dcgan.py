@@ -1,6 +1,5 @@
 """DCGAN: a noise-to-image GAN trained with `model.compile(); model.fit(ds)`."""
 
-import copy
 import math
 
 import keras
@@ -8,18 +7,18 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
-from keras_gans import augment as gan_augment
 from keras_gans import losses as gan_losses
 from keras_gans.distribute import replica_rows
 from keras_gans.imaging import make_grid, to_uint8
-from keras_gans.models.base import GANModel
+from keras_gans.inference import check_positive_int
+from keras_gans.models.base import TwoNetworkGAN, check_number
 from keras_gans.models.tracing import call_once
 
 OUTPUT_DTYPES = ("float32", "uint8")
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
-class DCGAN(GANModel):
+class DCGAN(TwoNetworkGAN):
     """DCGAN: a generator `G: z -> image` and a discriminator `D`, trained by `fit`.
 
     One `train_step` per batch of real images `x` (NHWC float32 in [-1, 1];
@@ -125,7 +124,6 @@ class DCGAN(GANModel):
         (https://arxiv.org/abs/1511.06434).
     """
 
-    OPTIMIZER_NAMES = ("generator", "discriminator")
     LOSS_NAMES = ("d_loss", "g_loss", "d_real", "d_fake")
 
     def __init__(
@@ -146,7 +144,8 @@ class DCGAN(GANModel):
     ):
         super().__init__(**kwargs)
         # === Validation ===
-        _check_networks(generator, discriminator, latent_dim)
+        self._check_two_networks(generator, discriminator)
+        _check_network_shapes(generator, discriminator, latent_dim)
         loss = gan_losses.get(gan_loss)
         _check_settings(
             loss,
@@ -161,8 +160,6 @@ class DCGAN(GANModel):
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = latent_dim
-        self.gan_loss = loss
-        self.augment = gan_augment.get(augment)
         self.label_smoothing = float(label_smoothing)
         self._n_critic_arg = n_critic
         self._gp_weight_arg = gp_weight
@@ -177,11 +174,9 @@ class DCGAN(GANModel):
             if joint_discriminator_call is None
             else joint_discriminator_call
         )
-        self.seed = seed
 
-        # === State: loss weights, base learning rates, trackers, noise ===
-        self._create_gan_state({"gp": float(gp)}, seed=seed)
-        self._create_ema({"generator": generator}, ema_decay)
+        # === Loss, augmentation; state: loss weight, learning rates, EMA ===
+        self._create_model_state({"gp": float(gp)}, loss, seed, ema_decay, augment)
 
     # === Building ===
 
@@ -251,23 +246,8 @@ class DCGAN(GANModel):
         float(model.discriminator_optimizer.learning_rate.numpy())  # 0.0008
         ```
         """
-        optimizers = {
-            "generator": generator_optimizer,
-            "discriminator": discriminator_optimizer,
-        }
-        self._compile_gan(
-            self._default_optimizers(optimizers, discriminator_lr_ratio), **kwargs
-        )
-
-    def _optimizer_variables(self, name):
-        network = self.generator if name == "generator" else self.discriminator
-        variables = network.trainable_variables
-        if not variables:
-            raise ValueError(
-                f"The {name} network has no trainable variables; give it a "
-                "`keras.Input` (or build it) before compiling."
-            )
-        return variables
+        optimizers = (generator_optimizer, discriminator_optimizer)
+        self._compile_networks(optimizers, discriminator_lr_ratio, **kwargs)
 
     # === Training ===
 
@@ -429,7 +409,7 @@ class DCGAN(GANModel):
         z = model.sample_noise(16, seed=0)  # (16, 100)
         ```
         """
-        _check_int("n", n)
+        check_positive_int("n", n)
         rng = np.random.default_rng(seed)
         return rng.standard_normal((n, self.latent_dim)).astype("float32")
 
@@ -479,7 +459,7 @@ class DCGAN(GANModel):
                 "Give exactly one of `n` and `noise`. "
                 f"Received: n={n!r}, noise={'None' if noise is None else 'an array'}"
             )
-        _check_int("batch_size", batch_size)
+        check_positive_int("batch_size", batch_size)
         if dtype not in OUTPUT_DTYPES:
             raise ValueError(
                 f"`dtype` must be one of {OUTPUT_DTYPES}. Received: dtype={dtype!r}"
@@ -532,7 +512,7 @@ class DCGAN(GANModel):
         n = len(images)
         if n_cols is None:
             n_cols = math.ceil(math.sqrt(n))
-        _check_int("n_cols", n_cols)
+        check_positive_int("n_cols", n_cols)
         n_rows = math.ceil(n / n_cols)
         blank = np.full((n_rows * n_cols - n,) + images.shape[1:], 255, "uint8")
         images = np.concatenate([images, blank], axis=0)
@@ -597,52 +577,30 @@ class DCGAN(GANModel):
             if g_out is not None:
                 d_config["input_shape"] = tuple(g_out[1:])
         disc = cls._create_network(preset["discriminator"], d_config, precision)
-        model_config = {**preset["model_config"], **overrides}
-        if "latent_dim" not in overrides:
-            model_config["latent_dim"] = gen.input_shape[-1]
-        model = cls(gen, disc, **model_config)
-        if compile:
-            model.compile(**cls.preset_optimizers(name))
-        return model
+        # The generator's input size is the latent size, unless overridden.
+        overrides = {"latent_dim": gen.input_shape[-1], **overrides}
+        return cls._finish_from_preset(name, preset, (gen, disc), overrides, compile)
 
     # === Config ===
 
     def get_config(self):
+        # The networks, gan_loss, seed, ema_decay, augment: GANModel's.
         return {
             **super().get_config(),
-            "generator": keras.saving.serialize_keras_object(self.generator),
-            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
             "latent_dim": self.latent_dim,
-            "gan_loss": gan_losses.serialize(self.gan_loss),
             "label_smoothing": self.label_smoothing,
             "n_critic": self._n_critic_arg,
             "gp_weight": self._gp_weight_arg,
             "joint_discriminator_call": self._joint_arg,
-            "seed": self.seed,
-            "ema_decay": self.ema_decay,
-            "augment": gan_augment.serialize(self.augment),
         }
-
-    @classmethod
-    def from_config(cls, config):
-        # deserialize_keras_object consumes nested dicts: work on a copy.
-        config = copy.deepcopy(config)
-        for key in ("generator", "discriminator"):
-            config[key] = keras.saving.deserialize_keras_object(config[key])
-        return cls(**config)
 
 
 # === Helpers ===
 
 
-def _check_networks(generator, discriminator, latent_dim):
-    """Raise unless the networks are distinct models that fit together."""
-    for arg, net in (("generator", generator), ("discriminator", discriminator)):
-        if not isinstance(net, keras.layers.Layer):
-            raise ValueError(f"`{arg}` must be a keras.Model. Received: {arg}={net!r}")
-    if generator is discriminator:
-        raise ValueError("`generator` and `discriminator` must be distinct models.")
-    _check_int("latent_dim", latent_dim)
+def _check_network_shapes(generator, discriminator, latent_dim):
+    """Raise unless the networks fit together and `latent_dim`."""
+    check_positive_int("latent_dim", latent_dim)
     g_in = _static_shape(generator, "input_shape")
     if g_in is not None and g_in[-1] is not None and g_in[-1] != latent_dim:
         raise ValueError(
@@ -663,15 +621,7 @@ def _check_settings(
     loss, *, gan_loss, label_smoothing, n_critic, gp_weight, joint_discriminator_call
 ):
     """Raise unless the training settings are valid for the loss `loss`."""
-    if (
-        isinstance(label_smoothing, bool)
-        or not isinstance(label_smoothing, int | float)
-        or not 0.0 <= label_smoothing < 1.0
-    ):
-        raise ValueError(
-            "`label_smoothing` must be a float in [0, 1). "
-            f"Received: label_smoothing={label_smoothing!r}"
-        )
+    check_number("label_smoothing", label_smoothing, below_one=True)
     if label_smoothing and not isinstance(loss, gan_losses.Vanilla | gan_losses.LSGAN):
         raise ValueError(
             "`label_smoothing` needs a loss with targets ('vanilla' or "
@@ -679,21 +629,15 @@ def _check_settings(
             f"label_smoothing={label_smoothing!r}"
         )
     if n_critic is not None:
-        _check_int("n_critic", n_critic)
+        check_positive_int("n_critic", n_critic)
     if joint_discriminator_call not in (None, True, False):
         raise ValueError(
             "`joint_discriminator_call` must be None, True or False. "
             f"Received: joint_discriminator_call={joint_discriminator_call!r}"
         )
-    if gp_weight is not None and (
-        isinstance(gp_weight, bool)
-        or not isinstance(gp_weight, int | float)
-        or gp_weight < 0
-    ):
-        raise ValueError(
-            "`gp_weight` must be a non-negative number or None. "
-            f"Received: gp_weight={gp_weight!r}"
-        )
+    if gp_weight is not None:
+        expected = "a non-negative number or None"
+        check_number("gp_weight", gp_weight, expected=expected)
 
 
 def _unpack_images(data):
@@ -708,13 +652,6 @@ def _has_spectral_norm(network):
         isinstance(layer, keras.layers.SpectralNormalization)
         for layer in network._flatten_layers(include_self=True, recursive=True)
     )
-
-
-def _check_int(arg, value):
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise ValueError(
-            f"`{arg}` must be a positive integer. Received: {arg}={value!r}"
-        )
 
 
 def _static_shape(model, attr):

@@ -1,23 +1,23 @@
 """Pix2Pix: paired image-to-image translation trained with `model.fit`."""
 
 import contextlib
-import copy
 
 import keras
-import numpy as np
-import tensorflow as tf
 from keras import ops
 
-from keras_gans import augment as gan_augment
 from keras_gans import losses as gan_losses
-from keras_gans.imaging import from_uint8, make_grid
-from keras_gans.inference import ImageTranslator
+from keras_gans.imaging import make_grid
 from keras_gans.losses import gradient_penalty, r1_penalty
-from keras_gans.models.base import GANModel
+from keras_gans.models.base import TwoNetworkGAN, check_number
 from keras_gans.models.tracing import call_once, is_per_sample
 
 #: The rows of `Pix2Pix.sample_grid`, top to bottom.
 GRID_ROWS = ("x", "G(x)", "y")
+
+_PAIR_ERROR = (
+    "Pix2Pix needs batches of (input, target) pairs; got a single tensor. "
+    "Use keras_gans.data.paired_folder or pass fit(x, y)."
+)
 
 
 def pix2pix_losses(
@@ -130,7 +130,7 @@ def _discriminator_terms(
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
-class Pix2Pix(GANModel):
+class Pix2Pix(TwoNetworkGAN):
     """Pix2Pix: a generator `G: x -> y` and a conditional discriminator `D`.
 
     Paired translation (the paper's notation): `D` sees the input and an
@@ -202,7 +202,6 @@ class Pix2Pix(GANModel):
         Adversarial Networks", CVPR 2017 (https://arxiv.org/abs/1611.07004).
     """
 
-    OPTIMIZER_NAMES = ("generator", "discriminator")
     LOSS_NAMES = ("g_loss", "g_gan", "g_l1", "d_loss", "d_real", "d_fake")
 
     def __init__(
@@ -219,34 +218,16 @@ class Pix2Pix(GANModel):
     ):
         super().__init__(**kwargs)
         # === Validation ===
-        for arg, net in (("generator", generator), ("discriminator", discriminator)):
-            if not isinstance(net, keras.layers.Layer):
-                raise ValueError(
-                    f"`{arg}` must be a keras.Model. Received: {arg}={net!r}"
-                )
-        if generator is discriminator:
-            raise ValueError("`generator` and `discriminator` must be distinct models.")
-        if (
-            isinstance(lambda_l1, bool)
-            or not isinstance(lambda_l1, int | float)
-            or lambda_l1 < 0
-        ):
-            raise ValueError(
-                "`lambda_l1` must be a non-negative number. "
-                f"Received: lambda_l1={lambda_l1!r}"
-            )
+        self._check_two_networks(generator, discriminator)
+        check_number("lambda_l1", lambda_l1)
         _check_pair_channels(generator, discriminator)
 
         # === Networks ===
         self.generator = generator
         self.discriminator = discriminator
-        self.gan_loss = gan_losses.get(gan_loss)
-        self.augment = gan_augment.get(augment)
-        self.seed = seed
 
-        # === State: loss weight, base learning rates, trackers, EMA ===
-        self._create_gan_state({"l1": lambda_l1}, seed=seed)
-        self._create_ema({"generator": generator}, ema_decay)
+        # === Loss, augmentation; state: loss weight, learning rates, EMA ===
+        self._create_model_state({"l1": lambda_l1}, gan_loss, seed, ema_decay, augment)
 
     # === Building ===
 
@@ -304,23 +285,8 @@ class Pix2Pix(GANModel):
         float(model.discriminator_optimizer.learning_rate.numpy())  # 0.0001
         ```
         """
-        optimizers = {
-            "generator": generator_optimizer,
-            "discriminator": discriminator_optimizer,
-        }
-        self._compile_gan(
-            self._default_optimizers(optimizers, discriminator_lr_ratio), **kwargs
-        )
-
-    def _optimizer_variables(self, name):
-        network = self.generator if name == "generator" else self.discriminator
-        variables = network.trainable_variables
-        if not variables:
-            raise ValueError(
-                f"The {name} network has no trainable variables; give it a "
-                "`keras.Input` (or build it) before compiling."
-            )
-        return variables
+        optimizers = (generator_optimizer, discriminator_optimizer)
+        self._compile_networks(optimizers, discriminator_lr_ratio, **kwargs)
 
     # === Training ===
 
@@ -344,28 +310,14 @@ class Pix2Pix(GANModel):
         return values
 
     def train_step(self, data):
-        x, y = _unpack(data)
+        x, y = self._unpack_pair(data, _PAIR_ERROR)
         # One forward pass: G's gradients of g_loss on the outer tape, D's of
-        # d_loss on the inner one (entered around D only).
-        d_tape = tf.GradientTape()
-        with tf.GradientTape() as tape:
-            values = self._compute_gan_losses(
-                x, y, training=True, discriminator_tape=d_tape
-            )
-        g_grads = self._gradients("generator", tape, values["g_loss"])
-        d_grads = self._gradients("discriminator", d_tape, values["d_loss"])
-        del tape, d_tape
-        # WGAN-GP: the generator steps once per `n_critic` critic steps.
-        critic_steps = ops.convert_to_tensor(self.discriminator_optimizer.iterations)
-        self._apply_gradients(
-            "generator", g_grads, every=self.gan_loss.n_critic, counter=critic_steps
-        )
-        self._apply_gradients("discriminator", d_grads)
-        self._update_ema()
-        return self._update_trackers(values)
+        # d_loss on the inner one (entered around D only); G steps once per
+        # `n_critic` D steps (WGAN-GP).
+        return self._one_pass_train_step(x, y, {"discriminator": "d_loss"})
 
     def test_step(self, data):
-        x, y = _unpack(data)
+        x, y = self._unpack_pair(data, _PAIR_ERROR)
         return self._update_trackers(self._compute_gan_losses(x, y, training=False))
 
     # === Inference ===
@@ -392,14 +344,7 @@ class Pix2Pix(GANModel):
                 f"(train a second model for the other way). Received: "
                 f"direction={direction!r}"
             )
-        if use_ema is False:
-            return self.generator
-        if use_ema and not self.ema_decay:
-            raise ValueError(
-                "`use_ema=True` needs a model built with `ema_decay`; this one "
-                "keeps no moving average."
-            )
-        return self.ema_network("generator")
+        return self._inference_network("generator", use_ema)
 
     def translate(self, images, batch_size=32, use_ema=None):
         """Translate images with G (its EMA copy when the model keeps one).
@@ -428,19 +373,7 @@ class Pix2Pix(GANModel):
         photo = model.translate(label_map)  # (32, 32, 3) uint8
         ```
         """
-        if (
-            isinstance(batch_size, bool)
-            or not isinstance(batch_size, int)
-            or batch_size < 1
-        ):
-            raise ValueError(
-                "`batch_size` must be a positive integer. "
-                f"Received: batch_size={batch_size!r}"
-            )
-        translator = ImageTranslator(
-            self.inference_generator(use_ema=use_ema), batch_size=batch_size
-        )
-        return translator(images)
+        return self._translate(images, "ab", batch_size, use_ema)
 
     def sample_grid(self, inputs, targets=None, min_tile=96, col_labels=None):
         """A uint8 grid of translations for `SampleGridLogger`.
@@ -474,10 +407,10 @@ class Pix2Pix(GANModel):
         grid = model.sample_grid(x, x)  # 3 rows of 96x96 tiles
         ```
         """
-        x = _as_float(inputs)
+        x = self._as_float(inputs)
         rows = [x, self.translate(x)]
         if targets is not None:
-            rows.append(_as_float(targets))
+            rows.append(self._as_float(targets))
         return make_grid(
             rows,
             row_labels=list(GRID_ROWS[: len(rows)]),
@@ -539,48 +472,16 @@ class Pix2Pix(GANModel):
             channels = gen.input_shape[-1] + gen.output_shape[-1]
             d_overrides["input_shape"] = (None, None, channels)
         disc = cls._create_network(preset["discriminator"], d_overrides, precision)
-        model = cls(gen, disc, **{**preset["model_config"], **overrides})
-        if compile:
-            model.compile(**cls.preset_optimizers(name))
-        return model
+        return cls._finish_from_preset(name, preset, (gen, disc), overrides, compile)
 
     # === Config ===
 
     def get_config(self):
-        return {
-            **super().get_config(),
-            "generator": keras.saving.serialize_keras_object(self.generator),
-            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
-            "lambda_l1": self.initial_loss_weights["l1"],
-            "gan_loss": gan_losses.serialize(self.gan_loss),
-            "seed": self.seed,
-            "ema_decay": self.ema_decay,
-            "augment": gan_augment.serialize(self.augment),
-        }
-
-    @classmethod
-    def from_config(cls, config):
-        # deserialize_keras_object consumes nested dicts: work on a copy.
-        config = copy.deepcopy(config)
-        for key in ("generator", "discriminator"):
-            config[key] = keras.saving.deserialize_keras_object(config[key])
-        return cls(**config)
+        # The networks, gan_loss, seed, ema_decay, augment: GANModel's.
+        return {**super().get_config(), "lambda_l1": self.initial_loss_weights["l1"]}
 
 
 # === Helpers ===
-
-
-def _unpack(data):
-    """`(x, y)` from a batch `(x, y)` or `((x, y),)`."""
-    x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
-    if y is None and isinstance(x, list | tuple) and len(x) == 2:
-        x, y = x
-    if y is None:
-        raise ValueError(
-            "Pix2Pix needs batches of (input, target) pairs; got a single tensor. "
-            "Use keras_gans.data.paired_folder or pass fit(x, y)."
-        )
-    return x, y
 
 
 def _check_pair_channels(generator, discriminator):
@@ -602,8 +503,3 @@ def _check_pair_channels(generator, discriminator):
             f"{c_in + c_out} input channels, but takes {c_d}. Build it with "
             f"input_shape=(None, None, {c_in + c_out})."
         )
-
-
-def _as_float(images):
-    x = np.asarray(keras.ops.convert_to_numpy(images))
-    return from_uint8(x) if x.dtype == np.uint8 else x.astype("float32")

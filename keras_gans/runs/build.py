@@ -4,6 +4,7 @@ import math
 import os
 
 import keras
+import numpy as np
 
 from keras_gans import presets
 from keras_gans.callbacks import (
@@ -14,9 +15,10 @@ from keras_gans.callbacks import (
     SampleDiversity,
     SampleGridLogger,
 )
-from keras_gans.models import DCGAN, CycleGAN
+from keras_gans.models import DCGAN, CycleGAN, Pix2Pix
 from keras_gans.runs.config import RunError
-from keras_gans.runs.data import demo_grid_chars, sample_images
+from keras_gans.runs.data import demo_grid_chars, demo_pairs, sample_images
+from keras_gans.runs.settings import model_overrides
 
 
 def one_line(error):
@@ -73,13 +75,14 @@ def network_overrides(config):
 
 
 def build_model(config):
-    """A compiled CycleGAN or DCGAN for a run config.
+    """A compiled CycleGAN, DCGAN or Pix2Pix for a run config.
 
     Args:
         config: dict. A run config (`keras_gans.runs.RunConfig`).
 
     Returns:
-        A compiled `keras_gans.CycleGAN` or `keras_gans.DCGAN`.
+        A compiled `keras_gans.CycleGAN`, `keras_gans.DCGAN` or
+        `keras_gans.Pix2Pix`.
 
     Example:
 
@@ -91,8 +94,8 @@ def build_model(config):
     ```
     """
     gen, disc = network_overrides(config)
-    cls = CycleGAN if config["model"] == "cyclegan" else DCGAN
-    extra = {}
+    cls = {"cyclegan": CycleGAN, "dcgan": DCGAN, "pix2pix": Pix2Pix}[config["model"]]
+    extra = model_overrides(config, presets.get(config["preset"]))
     if config.get("pretrained_generator"):
         extra["pretrained_generator"] = config["pretrained_generator"]
     try:
@@ -108,7 +111,7 @@ def build_model(config):
         raise RunError(
             f"cannot build preset {config['preset']!r}: {one_line(e)}"
         ) from e
-    if config["model"] == "cyclegan":
+    if config["model"] != "dcgan":
         _check_networks_fit(model, config)
     return model
 
@@ -116,8 +119,13 @@ def build_model(config):
 def _check_networks_fit(model, config):
     """Fail early (one line) when the image size is too small for a network."""
     size = config["image_size"]
-    spec = keras.KerasTensor((1, size, size, 3), dtype="float32")
-    for net in (model.generator_ab, model.discriminator_a):
+    if config["model"] == "pix2pix":  # D sees the (input, output) pair
+        nets = (model.generator, model.discriminator)
+    else:
+        nets = (model.generator_ab, model.discriminator_a)
+    for net in nets:
+        channels = net.input_shape[-1] or 3
+        spec = keras.KerasTensor((1, size, size, channels), dtype="float32")
         try:
             out = net.compute_output_spec(spec)
         except Exception as e:  # noqa: BLE001 - any shape error of the network
@@ -130,6 +138,22 @@ def _check_networks_fit(model, config):
                 f"--image-size {size} is too small for {net.name!r} of preset "
                 f"{config['preset']!r} (output {tuple(out.shape[1:])})"
             )
+
+
+def held_out_error(config, model, samples):
+    """A callback logging a pix2pix run's `heldout_l1`, `mean |G(x) - y|` in
+    [-1, 1] units on held-out pairs (the demo's whole test split, else the
+    grid's pairs), after each epoch; the identity baseline is `mean |x - y|`.
+    """
+    x, y = samples
+    if config["data"]["kind"] == "demo":
+        x, y, _ = demo_pairs(config, "test")
+
+    def on_epoch_end(epoch, logs):
+        if logs is not None:
+            logs["heldout_l1"] = float(np.mean(np.abs(model.translate(x) - y)))
+
+    return keras.callbacks.LambdaCallback(on_epoch_end=on_epoch_end)
 
 
 def make_callbacks(config, model, run_dir):
@@ -171,7 +195,7 @@ def make_callbacks(config, model, run_dir):
         samples = (noise,)
     samples_dir = os.path.join(run_dir, "samples")
     grid_fn = None
-    if config["model"] == "cyclegan" and config["data"]["kind"] == "demo":
+    if config["model"] != "dcgan" and config["data"]["kind"] == "demo":
         # The demo's columns are known characters: label them.
         chars = list(demo_grid_chars(config["samples"]) or "")
         if len(chars) == len(samples[0]):
@@ -184,6 +208,8 @@ def make_callbacks(config, model, run_dir):
             *samples, log_dir=samples_dir, tensorboard=False, grid_fn=grid_fn
         )
     )
+    if config["model"] == "pix2pix":
+        result.append(held_out_error(config, model, samples))
     csv_path = os.path.join(run_dir, "history.csv")
     result.append(keras.callbacks.CSVLogger(csv_path, append=True))
     result.append(ResumableLossPlotter(os.path.join(run_dir, "losses.png"), csv_path))

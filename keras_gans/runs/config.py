@@ -4,15 +4,29 @@ import json
 import os
 
 from keras_gans import networks, presets
+from keras_gans.runs.settings import (
+    SETTINGS,
+    check_applicable,
+    flag,
+    resolve_settings,
+)
 
 #: The preset a run uses when none is given.
-DEFAULT_PRESETS = {"cyclegan": "residualgan_monet", "dcgan": "dcgan_cspup_celeba"}
+DEFAULT_PRESETS = {
+    "cyclegan": "residualgan_monet",
+    "dcgan": "dcgan_cspup_celeba",
+    "pix2pix": "pix2pix_paper",
+}
 
 #: The preset a run on the built-in demo data uses when none is given (else
 #: `DEFAULT_PRESETS`): the paper's and the seeds' settings learn too little
 #: in a CPU demo's ~1000 steps (docs/quality.md; seed 004's DCGAN collapses,
 #: docs/dcgan.md).
-DEMO_PRESETS = {"cyclegan": "cyclegan_fast", "dcgan": "dcgan_cspup_shapes_demo"}
+DEMO_PRESETS = {
+    "cyclegan": "cyclegan_fast",
+    "dcgan": "dcgan_cspup_shapes_demo",
+    "pix2pix": "pix2pix_demo",
+}
 
 #: What a run on the built-in demo data (no data given) changes: small
 #: images and narrow networks, so that the default `keras-gans train
@@ -33,9 +47,18 @@ DEMO_SETTINGS = {
         "ndf": 16,
         "samples": 64,
     },
+    "pix2pix": {  # the demo preset's own settings (datasets.paired_glyphs)
+        "image_size": 32,
+        "batch_size": 4,
+        "epochs": 10,
+        "samples": 8,
+    },
 }
 
-MODELS = ("cyclegan", "dcgan")
+#: The model class of each `keras-gans train` model.
+MODEL_CLASSES = {"cyclegan": "CycleGAN", "dcgan": "DCGAN", "pix2pix": "Pix2Pix"}
+
+MODELS = tuple(MODEL_CLASSES)
 
 #: The settings a run's config.json may lack (written by an earlier version).
 RESUME_DEFAULTS = {
@@ -64,7 +87,8 @@ FIXED = (
     "precision",
     "deterministic",
     "image_key",
-)
+    "direction",
+) + SETTINGS  # the loss, model and preprocessing settings (runs.settings)
 
 _OVERRIDES = FIXED + RESUMABLE + ("pretrained_generator",)
 
@@ -86,6 +110,24 @@ class RunError(ValueError):
     """
 
 
+class SettingError(RunError):
+    """A setting or a combination of settings that cannot work (a crop
+    larger than the load size, a negative weight, a flag that the model does
+    not take): `keras-gans` reports it as a usage error, before any work.
+
+    Example:
+
+    ```python
+    from keras_gans import runs
+
+    try:
+        runs.RunConfig.from_preset("dcgan", pool_size=10)
+    except runs.config.SettingError as e:
+        print(e)  # --pool-size does not apply to dcgan (its model flags: ...)
+    ```
+    """
+
+
 class RunConfig(dict):
     """The full settings of a run: a dict of plain JSON data.
 
@@ -95,8 +137,11 @@ class RunConfig(dict):
     `image_size`, `batch_size`, `epochs`, `steps_per_epoch`, `ngf`, `ndf`,
     `generator_config`, `discriminator_config`, `samples`, `seed`,
     `precision`, `deterministic`, `image_key`, `save_every_steps`, `keep`,
-    `on_nan`, `pretrained_generator` and `schedule` (the preset's, scaled to
-    `epochs`). Keys read as attributes too (`config.image_size`).
+    `on_nan`, `pretrained_generator`, `schedule` (the preset's, scaled to
+    `epochs`), for pix2pix `direction` (`"AtoB"` or `"BtoA"`), the model
+    settings of `runs.settings.MODEL_KEYS` (e.g. `lambda_cycle`, `gan_loss`,
+    `r1_weight`) and, on image data, `preprocess`, `load_size` and `flip`.
+    Keys read as attributes too (`config.image_size`).
 
     Example:
 
@@ -124,7 +169,7 @@ class RunConfig(dict):
         """A new run's config: `resolve_config(model, data, overrides)`.
 
         Args:
-            model: str. `"cyclegan"` or `"dcgan"`.
+            model: str. `"cyclegan"`, `"dcgan"` or `"pix2pix"`.
             preset: str or None. A preset name or alias. Defaults to `None`
                 (`DEMO_PRESETS` on the demo data, else `DEFAULT_PRESETS`).
             data: dict or None. A data spec (see `data_spec`). Defaults to
@@ -155,6 +200,32 @@ def write_json(path, obj):
     os.replace(tmp, path)
 
 
+def describe_presets(names):
+    """The `keras-gans presets` listing of `names`: per preset, a line with
+    its name, model class, description and aliases, and one with its source.
+
+    Example:
+
+    ```python
+    from keras_gans import presets
+    from keras_gans.runs.config import describe_presets
+
+    print(describe_presets(presets.list_presets("Pix2Pix")))
+    ```
+    """
+    aliases = {}
+    for alias, target in presets.ALIASES.items():
+        aliases.setdefault(target, []).append(alias)
+    width = max(len(n) for n in names)
+    lines = []
+    for name in names:
+        p = presets.get(name)
+        also = f" (also: {', '.join(aliases[name])})" if name in aliases else ""
+        lines.append(f"{name:<{width}}  {p['model']:<8}  {p['description']}{also}")
+        lines.append(f"{'':<{width}}  {'':<8}  source: {p['source']}")
+    return "\n".join(lines)
+
+
 def get_setting(overrides, name):
     """`overrides[name]` of a dict, or the attribute of a namespace (None if unset)."""
     if isinstance(overrides, dict):
@@ -175,7 +246,7 @@ def _preset(kind, name, demo):
             f"{', '.join(presets.list_presets())}"
         )
     preset = presets.get(name)
-    model_class = {"cyclegan": "CycleGAN", "dcgan": "DCGAN"}[kind]
+    model_class = MODEL_CLASSES[kind]
     if preset["model"] != model_class:
         raise RunError(
             f"preset {name!r} is a {preset['model']} preset, not {kind}; "
@@ -191,7 +262,7 @@ def resolve_config(kind, data_spec, overrides):
     data), then the preset.
 
     Args:
-        kind: str. `"cyclegan"` or `"dcgan"`.
+        kind: str. `"cyclegan"`, `"dcgan"` or `"pix2pix"`.
         data_spec: dict or None. The data (see `data_spec`); `None` for the
             built-in demo data.
         overrides: dict or `argparse.Namespace`. Settings to override
@@ -238,7 +309,7 @@ def resolve_config(kind, data_spec, overrides):
         ndf=pick("ndf"),
         generator_config=pick("generator_config", default={}),
         discriminator_config=pick("discriminator_config", default={}),
-        samples=pick("samples", default=8 if kind == "cyclegan" else 64),
+        samples=pick("samples", default=64 if kind == "dcgan" else 8),
         seed=pick("seed", default=0),
         precision=pick("precision", default="float32"),
         deterministic=bool(get_setting(overrides, "deterministic")),
@@ -251,9 +322,41 @@ def resolve_config(kind, data_spec, overrides):
         ),
         schedule=scaled_schedule(preset, epochs),
     )
+    _set_direction(config, preset, get_setting(overrides, "direction"))
+    _add_settings(config, preset, overrides)
     _check_overrides(config, preset)
     _check_image_size(config, preset)
     return config
+
+
+def _set_direction(config, preset, direction):
+    """A pix2pix run's `direction` (`AtoB` / `BtoA`): given, else the preset's
+    (the demo's own `AtoB` on the built-in demo data)."""
+    if config["model"] != "pix2pix":
+        if direction is not None:
+            raise RunError(f"--direction is for pix2pix, not {config['model']}")
+        return
+    if direction is None and config["data"]["kind"] != "demo":
+        direction = preset.get("data", {}).get("direction")
+    direction = direction or "AtoB"
+    if direction not in ("AtoB", "BtoA"):
+        raise RunError(f"--direction must be AtoB or BtoA. Received: {direction!r}")
+    config["direction"] = direction
+
+
+def _add_settings(config, preset, overrides):
+    """The loss, model and preprocessing settings (`runs.settings`)."""
+    try:
+        settings = resolve_settings(
+            config["model"],
+            preset,
+            lambda key: get_setting(overrides, key),
+            demo=config["data"]["kind"] == "demo",
+            image_size=config["image_size"],
+        )
+    except ValueError as e:
+        raise SettingError(str(e)) from None
+    config.update(settings)
 
 
 def resume_config(kind, run_dir, *, data=None, fixed=None, changes=None):
@@ -284,11 +387,17 @@ def resume_config(kind, run_dir, *, data=None, fixed=None, changes=None):
         raise RunError(
             f"--resume: {run_dir!r} is a {config.get('model')} run, not {kind}."
         )
+    try:
+        check_applicable(kind, fixed.get)
+    except ValueError as e:
+        raise SettingError(str(e)) from None
+    if "crop_size" in fixed:  # the run's image_size
+        fixed.setdefault("image_size", fixed.pop("crop_size"))
     changed = sorted(k for k, v in fixed.items() if _jsonable(v) != config.get(k))
     if data is not None and data != config["data"]:
         changed.append("data")
     if changed:
-        flags = ["--" + c.replace("_", "-") for c in changed]
+        flags = [flag(c) for c in changed]
         raise RunError(
             f"--resume continues {run_dir!r} with its own settings; these "
             f"differ from it: {', '.join(flags)}"
@@ -391,9 +500,13 @@ def _check_image_size(config, preset):
     channels = tuple(gen.get("input_shape") or (None, None, 3))[-1]
     gen["input_shape"] = (None, None, channels)
     info = networks.get_network_info(preset["generator"]["name"])
-    stride = info.shape(**gen).stride
-    if size % stride or size < 4 * stride:
+    shape = info.shape(**gen)
+    stride = shape.stride
+    # A U-Net's bottleneck is 1x1 at its minimum size; a ResNet generator
+    # wants room for its blocks.
+    minimum = shape.min_size if config["model"] == "pix2pix" else 4 * stride
+    if size % stride or size < minimum:
         raise RunError(
-            f"--image-size must be a multiple of {stride} and at least {4 * stride} "
+            f"--image-size must be a multiple of {stride} and at least {minimum} "
             f"for preset {config['preset']!r}. Received: {size}"
         )

@@ -6,8 +6,13 @@ import os
 import numpy as np
 import tensorflow as tf
 
-from keras_gans import data, datasets, imaging
+from keras_gans import data, datasets, imaging, presets
 from keras_gans.runs.config import RunError
+from keras_gans.runs.settings import (
+    VARIABLE_SIZE_MODES,
+    generator_stride,
+    loader_options,
+)
 
 #: Characters of the fixed demo samples in the CycleGAN grids.
 DEMO_GRID_CHARS = "AbGkRw35"
@@ -37,19 +42,23 @@ def data_spec(
     """The data of a run as a JSON-able dict (absolute paths), or None (demo).
 
     Args:
-        kind: str. `"cyclegan"` or `"dcgan"`.
+        kind: str. `"cyclegan"`, `"dcgan"` or `"pix2pix"`.
         data: str or None. A CycleGAN folder with `trainA/` and `trainB/`,
-            or a DCGAN image folder.
-        data_a: str or None. A CycleGAN's images of domain A (with `data_b`).
-        data_b: str or None. A CycleGAN's images of domain B.
+            a DCGAN image folder, or a Pix2Pix folder of the official
+            aligned layout (`train/` of A|B side by side, or `A/train/` with
+            `B/train/`).
+        data_a: str or None. A CycleGAN's images of domain A (with `data_b`);
+            a Pix2Pix's A images (files named as their partners in `data_b`).
+        data_b: str or None. A CycleGAN's images of domain B; a Pix2Pix's B.
         tfrecords_a: list of str or None. A CycleGAN's TFRecords of A (with
             `tfrecords_b`; globs allowed).
         tfrecords_b: list of str or None. A CycleGAN's TFRecords of B.
         tfrecords: list of str or None. A DCGAN's TFRecords.
 
     Returns:
-        A dict with a `kind` (`"folders"`, `"folder"`, `"domains"` or
-        `"tfrecords"`) and the paths, or `None` when nothing is given.
+        A dict with a `kind` (`"folders"`, `"folder"`, `"domains"`,
+        `"tfrecords"`, or for pix2pix `"aligned"` or `"pairs"`) and the
+        paths, or `None` when nothing is given.
 
     Example:
 
@@ -75,6 +84,8 @@ def data_spec(
     flags = ", ".join("--" + k.replace("_", "-") for k in sorted(given))
     if kind == "dcgan":
         allowed = ({"data"}, {"tfrecords"})
+    elif kind == "pix2pix":
+        allowed = ({"data"}, {"data_a", "data_b"})
     else:
         allowed = ({"data"}, {"data_a", "data_b"}, {"tfrecords_a", "tfrecords_b"})
     if set(given) not in allowed:
@@ -85,7 +96,11 @@ def data_spec(
     spec = {key: _checked_paths(key, value) for key, value in given.items()}
     if kind == "cyclegan" and "data" in spec:
         _check_cyclegan_folder(spec["data"])
-    if "data" in spec:
+    if kind == "pix2pix":
+        if "data" in spec:
+            _check_aligned_folder(spec["data"])
+        spec["kind"] = "aligned" if "data" in spec else "pairs"
+    elif "data" in spec:
         spec["kind"] = "folders" if kind == "cyclegan" else "folder"
     elif "data_a" in spec:
         spec["kind"] = "domains"
@@ -122,6 +137,18 @@ def _check_cyclegan_folder(root):
         )
 
 
+def _check_aligned_folder(root):
+    def isdir(*parts):
+        return os.path.isdir(os.path.join(root, *parts))
+
+    if not (isdir("train") or (isdir("A", "train") and isdir("B", "train"))):
+        raise RunError(
+            f"--data: {root!r} has no train/ folder (a pix2pix data folder holds "
+            "train/ with A and B side by side in each image, or A/train/ and "
+            "B/train/; or give --data-a and --data-b)"
+        )
+
+
 def _epoch_seed(seed, epoch, salt=0):
     """A 31-bit seed that is a pure function of `(seed, epoch, salt)`."""
     state = np.random.SeedSequence([int(seed), int(epoch), int(salt), 0x6B67])
@@ -152,10 +179,11 @@ def make_data(config):
     a, b = next(iter(runs.make_data(config)(0)))  # epoch 0: (2, 16, 16, 3) each
     ```
     """
+    if config["model"] == "pix2pix":
+        return _pix2pix_data(config)
     spec = config["data"]
     size, batch, seed = config["image_size"], config["batch_size"], config["seed"]
     kind, model = spec["kind"], config["model"]
-    key = config.get("image_key", "image")
     rendered = {}
 
     def demo(name):
@@ -167,19 +195,24 @@ def make_data(config):
                 rendered[name] = (datasets.shape_images(DEMO_SHAPES, size, seed=seed),)
         return rendered[name]
 
+    read, options = _reader(config), loader_options(config)
+
     def cyclegan_data(epoch):
         s, s2 = _epoch_seed(seed, epoch), _epoch_seed(seed, epoch, 1)
         if kind == "demo":
             a, b = demo("glyphs")
             a, b = _shuffled_images(a, s), _shuffled_images(b, s2)
-        elif kind == "folders":
-            return data.cyclegan_folders(spec["data"], size, batch_size=batch, seed=s)
+        elif kind == "folders" and options.get("image_size", size) is not None:
+            return data.cyclegan_folders(
+                spec["data"], size, batch_size=batch, seed=s, **options
+            )
+        elif kind == "folders":  # sizes of the images: cropped to the stride
+            a = read(os.path.join(spec["data"], "trainA"), s)
+            b = read(os.path.join(spec["data"], "trainB"), s2)
         elif kind == "domains":
-            a = data.image_folder(spec["data_a"], size, seed=s)
-            b = data.image_folder(spec["data_b"], size, seed=s2)
+            a, b = read(spec["data_a"], s), read(spec["data_b"], s2)
         else:
-            a = data.tfrecords(spec["tfrecords_a"], size, image_key=key, seed=s)
-            b = data.tfrecords(spec["tfrecords_b"], size, image_key=key, seed=s2)
+            a, b = read(spec["tfrecords_a"], s), read(spec["tfrecords_b"], s2)
         return data.unpaired(a, b, batch_size=batch)
 
     def dcgan_data(epoch):
@@ -187,13 +220,104 @@ def make_data(config):
         if kind == "demo":
             (images,) = demo("shapes")
             return _shuffled_images(images, s).batch(batch).prefetch(tf.data.AUTOTUNE)
-        options = {**DCGAN_PREPROCESSING, "load_size": size, "seed": s}
-        options.update(batch_size=batch, drop_remainder=True)
-        if kind == "folder":
-            return data.image_folder(spec["data"], size, **options)
-        return data.tfrecords(spec["tfrecords"], size, image_key=key, **options)
+        source = spec["data"] if kind == "folder" else spec["tfrecords"]
+        return read(
+            source,
+            s,
+            **DCGAN_PREPROCESSING,
+            load_size=size,
+            batch_size=batch,
+            drop_remainder=True,
+        )
 
     return cyclegan_data if model == "cyclegan" else dcgan_data
+
+
+def _reader(config):
+    """`read(source, seed, **kwargs)`: the images of a folder (or of a list of
+    TFRecord files) with the run's preprocessing (`settings.loader_options`
+    over `kwargs`); images of their own size (`--preprocess none`,
+    `scale_width`) are centre-cropped to a multiple of the generator's stride.
+    """
+    size, key = config["image_size"], config.get("image_key", "image")
+    options = loader_options(config)
+    stride = None
+    if config.get("preprocess") in VARIABLE_SIZE_MODES:
+        preset = presets.get(config["preset"])
+        stride = generator_stride(preset, config.get("generator_config"))
+
+    def read(source, seed, **kwargs):
+        args = {"image_size": size, **kwargs, **options, "seed": seed}
+        if isinstance(source, list):
+            ds = data.tfrecords(source, image_key=key, **args)
+        else:
+            ds = data.image_folder(source, **args)
+        if stride is None:
+            return ds
+        ds = ds.map(_crop_to_stride(stride))
+        # One static size (the image pools need it): the first image's; an
+        # image of another size stops the run with a shape error.
+        shape = next(iter(ds.take(1))).shape
+        return ds.map(lambda image: tf.ensure_shape(image, shape))
+
+    return read
+
+
+def _crop_to_stride(stride):
+    """An image -> its centre crop to height and width multiples of `stride`."""
+
+    def crop(image):
+        shape = tf.shape(image)
+        h, w = shape[0] // stride * stride, shape[1] // stride * stride
+        top, left = (shape[0] - h) // 2, (shape[1] - w) // 2
+        return image[top : top + h, left : left + w, :]
+
+    return crop
+
+
+def _pix2pix_data(config):
+    """`make_data` of a pix2pix run: `(input, target)` batches in [-1, 1]."""
+    spec, size, seed = config["data"], config["image_size"], config["seed"]
+    batch, direction = config["batch_size"], config["direction"]
+    rendered = []
+
+    def epoch_data(epoch):
+        s = _epoch_seed(seed, epoch)
+        if spec["kind"] == "demo":
+            if not rendered:  # rendered once, reshuffled every epoch
+                rendered.extend(demo_pairs(config, "train"))
+            ds = tf.data.Dataset.from_tensor_slices(tuple(rendered[:2]))
+            ds = ds.shuffle(len(rendered[0]), seed=s).batch(batch)
+            return ds.prefetch(tf.data.AUTOTUNE)
+        # The run's --preprocess / --load-size / --no-flip (none: the official
+        # aligned loader's resize to size * 286 / 256, random crop and flip).
+        options = loader_options(config)
+        path, path_b = spec.get("data", spec.get("data_a")), spec.get("data_b")
+        return data.paired_folder(
+            path,
+            options.pop("image_size", size),
+            path_b=path_b,
+            direction=direction,
+            batch_size=batch,
+            seed=s,
+            **options,
+        )
+
+    return epoch_data
+
+
+def demo_pairs(config, split, chars=None):
+    """The demo's `(input, target, chars)` glyph pairs in the run's direction."""
+    task = presets.get(config["preset"]).get("data", {}).get("task", "bold")
+    a, b, chars = datasets.paired_glyph_arrays(
+        config["image_size"],
+        task=task,
+        split=split,
+        seed=config["seed"],
+        chars=chars,
+        samples_per_char=1 if chars else None,
+    )
+    return (a, b, chars) if config["direction"] == "AtoB" else (b, a, chars)
 
 
 def _shuffled_images(images, seed):
@@ -214,8 +338,9 @@ def sample_images(config):
 
     Returns:
         For a CycleGAN, `(samples_a, samples_b)` float32 arrays in [-1, 1]
-        with the same number of images; for a DCGAN, `(real,)` (used as the
-        diversity reference).
+        with the same number of images; for a Pix2Pix, `(inputs, targets)`
+        (held-out pairs); for a DCGAN, `(real,)` (used as the diversity
+        reference).
 
     Example:
 
@@ -226,6 +351,8 @@ def sample_images(config):
     a, b = runs.sample_images(config)  # 8 glyph pairs, (8, 16, 16, 3) each
     ```
     """
+    if config["model"] == "pix2pix":
+        return _pix2pix_samples(config)
     spec, size, n = config["data"], config["image_size"], config["samples"]
     kind, key = spec["kind"], config.get("image_key", "image")
     fixed = {"preprocess": "resize", "flip": False, "shuffle": False, "batch_size": n}
@@ -261,6 +388,39 @@ def sample_images(config):
         b = first(data.tfrecords(spec["tfrecords_b"], size, image_key=key, **fixed))
     m = min(len(a), len(b))
     return a[:m], b[:m]
+
+
+def _pix2pix_samples(config):
+    """`(inputs, targets)` of a pix2pix run's grids: held-out pairs (the
+    demo's test split; a folder's test/, else val/, else train/)."""
+    spec, n = config["data"], config["samples"]
+    if spec["kind"] == "demo":
+        x, y, _ = demo_pairs(config, "test", chars=demo_grid_chars(n))
+        return x[:n], y[:n]
+    root = spec.get("data", spec.get("data_a"))
+    split = "train"
+    if spec["kind"] == "aligned":
+        for name in ("val", "test"):
+            if os.path.isdir(os.path.join(root, name)) or os.path.isdir(
+                os.path.join(root, "A", name)
+            ):
+                split = name
+    x, y = next(
+        iter(
+            data.paired_folder(
+                root,
+                config["image_size"],
+                split=split,
+                path_b=spec.get("data_b"),
+                direction=config["direction"],
+                batch_size=n,
+                preprocess="resize",
+                flip=False,
+                shuffle=False,
+            )
+        )
+    )
+    return np.asarray(x), np.asarray(y)
 
 
 def demo_grid_chars(n):

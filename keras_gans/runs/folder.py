@@ -62,7 +62,7 @@ def prepare(kind, data=None, overrides=None, *, output=None, resume=False):
     """The folder and the config of a new run, or of the run to resume.
 
     Args:
-        kind: str. `"cyclegan"` or `"dcgan"`.
+        kind: str. `"cyclegan"`, `"dcgan"` or `"pix2pix"`.
         data: dict or None. A data spec (`data_spec`); `None`: the demo data
             (or, on resume, the run's own).
         overrides: dict, `argparse.Namespace` or None. Run settings (see
@@ -132,19 +132,22 @@ def newest_run(kind, root="runs"):
 def announce(config, run_dir, resume):
     """Print one line: what is trained on what, where."""
     data = config["data"]
+    demo = {
+        "cyclegan": "glyphs: DejaVu Sans -> Serif",
+        "dcgan": "shapes",
+        "pix2pix": "paired glyphs: DejaVu Sans -> bold",
+    }[config["model"]]
     source = {
-        "demo": "the built-in demo set ("
-        + (
-            "glyphs: DejaVu Sans -> Serif"
-            if config["model"] == "cyclegan"
-            else "shapes"
-        )
-        + ")",
+        "demo": f"the built-in demo set ({demo})",
         "folders": data.get("data"),
         "folder": data.get("data"),
+        "aligned": data.get("data"),
+        "pairs": f"{data.get('data_a')} + {data.get('data_b')}",
         "domains": f"{data.get('data_a')} <-> {data.get('data_b')}",
         "tfrecords": "TFRecords",
     }[data["kind"]]
+    if "direction" in config:
+        source += f" ({config['direction']})"
     print(
         f"{'Resuming' if resume else 'Training'} {config['model']} preset "
         f"{config['preset']!r} on {source}: {config['image_size']}x"

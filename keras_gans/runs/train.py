@@ -65,7 +65,8 @@ def train(
     set_seed(config["seed"], deterministic_ops=config["deterministic"])
     with strategy.scope():
         model = build_model(config)
-    if config["model"] == "dcgan" and strategy.num_replicas_in_sync > 1:
+    batch_norm = config["model"] in ("dcgan", "pix2pix")
+    if batch_norm and strategy.num_replicas_in_sync > 1:
         distribute.sync_batch_norm(model)
     make_epoch = make_data(config)
 

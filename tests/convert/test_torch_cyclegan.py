@@ -172,7 +172,8 @@ def test_bad_arguments(kwargs, message):
 def test_works_without_torch_until_a_file_is_read(monkeypatch):
     # `import torch` raises ImportError while sys.modules["torch"] is None.
     monkeypatch.setitem(sys.modules, "torch", None)
+    checkpoint = importlib.reload(sys.modules["keras_gans.convert.torch_checkpoint"])
     module = importlib.reload(sys.modules["keras_gans.convert.torch_cyclegan"])
     assert module.from_torch_cyclegan is not None
     with pytest.raises(ImportError, match=r"pip install keras-gans\[torch\]"):
-        module.load_torch_checkpoint(__file__)
+        checkpoint.load_torch_checkpoint(__file__)

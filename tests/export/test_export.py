@@ -13,8 +13,9 @@ import tensorflow as tf
 from PIL import Image
 
 from keras_gans import export, inference, networks
-from tests.export import reference_translate, tiny_generator, to_uint8
+from tests.export import reference_translate, to_uint8
 from tests.test_case import assert_allclose, random_input
+from tests.tiny import tiny_resnet_generator as tiny_generator
 
 # Runs in a fresh interpreter that cannot import keras_gans (nor keras): the
 # SavedModel must be plain TensorFlow. argv: work dir, export dir.

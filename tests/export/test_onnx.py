@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 
 from keras_gans import export
-from tests.export import reference_translate, tiny_generator
+from tests.export import reference_translate
 from tests.test_case import assert_allclose, random_input
+from tests.tiny import tiny_resnet_generator as tiny_generator
 
 pytestmark = pytest.mark.slow  # tf2onnx conversion: several seconds
 

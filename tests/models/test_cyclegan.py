@@ -16,7 +16,7 @@ from keras_gans import callbacks, losses, networks, presets
 from keras_gans.imaging import from_uint8, to_uint8
 from keras_gans.models import tracing
 from tests.test_case import assert_allclose, run_serialization_test
-from tests.tiny import pair_dataset, random_pairs, tiny_cyclegan, weights_of
+from tests.tiny import CrashAt, pair_dataset, random_pairs, tiny_cyclegan, weights_of
 
 LOSS_KEYS = {
     "g_loss",
@@ -57,21 +57,6 @@ class TraceCountingCycleGAN(keras_gans.CycleGAN):
     def train_step(self, data):
         TraceCountingCycleGAN.traces += 1
         return super().train_step(data)
-
-
-class _CrashAt(keras.callbacks.Callback):
-    """Raise at (epoch, batch), to simulate a killed job."""
-
-    def __init__(self, epoch, batch):
-        super().__init__()
-        self.epoch, self.batch, self.current = epoch, batch, 0
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.current = epoch
-
-    def on_train_batch_end(self, batch, logs=None):
-        if self.current == self.epoch and batch == self.batch:
-            raise RuntimeError("simulated crash")
 
 
 # === Training ===
@@ -263,7 +248,7 @@ def test_kill_and_resume_matches_uninterrupted_run(tmp_path):
             callbacks=[
                 keras.callbacks.BackupAndRestore(backup_dir, save_freq="epoch"),
                 *schedule_callbacks(),
-                _CrashAt(epoch=2, batch=1),
+                CrashAt(epoch=2, batch=1),
             ],
             verbose=0,
         )

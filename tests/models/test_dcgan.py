@@ -26,6 +26,7 @@ from tests.test_case import (
 from tests.tiny import (
     LATENT,
     SIZE,
+    CrashAt,
     mini_dcgan,
     real_images,
     tiny_dcgan,
@@ -378,20 +379,6 @@ def test_keras_file_round_trip_gives_identical_samples(tmp_path):
         for a, b in zip(original.variables, restored.variables):
             assert_allclose(b, a, atol=0.0)
     assert_allclose(loaded.seed_generator.state, model.seed_generator.state, atol=0.0)
-
-
-class CrashAt(keras.callbacks.Callback):
-    def __init__(self, epoch, batch):
-        super().__init__()
-        self.at = (epoch, batch)
-        self.epoch = None
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.epoch = epoch
-
-    def on_train_batch_end(self, batch, logs=None):
-        if (self.epoch, batch) == self.at:
-            raise RuntimeError("simulated crash")
 
 
 def test_backup_and_restore_resume_matches_uninterrupted_run(tmp_path):

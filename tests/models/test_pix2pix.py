@@ -13,7 +13,14 @@ import keras_gans
 from keras_gans import export, losses, presets
 from keras_gans.models.pix2pix import pix2pix_losses
 from tests.test_case import assert_allclose, run_serialization_test
-from tests.tiny import random_pairs, tiny_patchgan, tiny_pix2pix, tiny_unet, weights_of
+from tests.tiny import (
+    CrashAt,
+    random_pairs,
+    tiny_patchgan,
+    tiny_pix2pix,
+    tiny_unet,
+    weights_of,
+)
 
 LOSS_KEYS = {"g_loss", "g_gan", "g_l1", "d_loss", "d_real", "d_fake"}
 SIZE = 32
@@ -196,21 +203,6 @@ def test_get_config_round_trip():
     assert clone.ema_decay == 0.5
 
 
-class _CrashAt(keras.callbacks.Callback):
-    """Raise at (epoch, batch), to simulate a killed job."""
-
-    def __init__(self, epoch, batch):
-        super().__init__()
-        self.epoch, self.batch, self.current = epoch, batch, 0
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.current = epoch
-
-    def on_train_batch_end(self, batch, logs=None):
-        if self.current == self.epoch and batch == self.batch:
-            raise RuntimeError("simulated crash")
-
-
 @pytest.mark.slow
 def test_kill_and_resume_matches_uninterrupted_run(tmp_path):
     def new_model():
@@ -234,7 +226,7 @@ def test_kill_and_resume_matches_uninterrupted_run(tmp_path):
             callbacks=[
                 keras.callbacks.BackupAndRestore(backup_dir, save_freq="epoch"),
                 decay(),
-                _CrashAt(epoch=2, batch=1),
+                CrashAt(epoch=2, batch=1),
             ],
             verbose=0,
         )

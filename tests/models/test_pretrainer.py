@@ -8,13 +8,10 @@ import numpy as np
 import pytest
 
 import keras_gans
-from keras_gans import datasets, networks
+from keras_gans import datasets
 from keras_gans.models import GeneratorPretrainer
 from keras_gans.models.pretrainer import load_pretrained_generator
-
-
-def tiny_generator():
-    return networks.create("resnet_6blocks", ngf=4, n_blocks=1)
+from tests.tiny import tiny_registry_generator
 
 
 def glyph_images(n=16):
@@ -24,7 +21,7 @@ def glyph_images(n=16):
 
 
 def test_mask_blanks_whole_patches_at_the_given_fraction():
-    pretrainer = GeneratorPretrainer(tiny_generator(), patch_size=4, seed=0)
+    pretrainer = GeneratorPretrainer(tiny_registry_generator(), patch_size=4, seed=0)
     x = np.random.default_rng(0).uniform(0.5, 1, (64, 32, 32, 3)).astype("float32")
     masked, mask = (np.asarray(t) for t in pretrainer.mask(x))
     assert mask.shape == (64, 32, 32, 1)
@@ -35,26 +32,26 @@ def test_mask_blanks_whole_patches_at_the_given_fraction():
     np.testing.assert_array_equal(masked[mask[..., 0] == 1], 0.0)
     np.testing.assert_array_equal(masked[mask[..., 0] == 0], x[mask[..., 0] == 0])
     # Default patch: 1/8 of the side.
-    _, mask = GeneratorPretrainer(tiny_generator(), seed=1).mask(x[:2])
+    _, mask = GeneratorPretrainer(tiny_registry_generator(), seed=1).mask(x[:2])
     patches = np.asarray(mask).reshape(2, 8, 4, 8, 4)
     assert (patches.min(axis=(2, 4)) == patches.max(axis=(2, 4))).all()
 
 
 def test_bad_arguments_and_sizes():
     with pytest.raises(ValueError, match="mask_fraction"):
-        GeneratorPretrainer(tiny_generator(), mask_fraction=1.0)
+        GeneratorPretrainer(tiny_registry_generator(), mask_fraction=1.0)
     with pytest.raises(ValueError, match="patch_size"):
-        GeneratorPretrainer(tiny_generator(), patch_size=0)
+        GeneratorPretrainer(tiny_registry_generator(), patch_size=0)
     with pytest.raises(ValueError, match="generator"):
         GeneratorPretrainer("resnet_6blocks")
-    pretrainer = GeneratorPretrainer(tiny_generator(), patch_size=5)
+    pretrainer = GeneratorPretrainer(tiny_registry_generator(), patch_size=5)
     with pytest.raises(ValueError, match="not a multiple of patch_size=5"):
         pretrainer.mask(np.zeros((1, 32, 32, 3), "float32"))
 
 
 def test_pretraining_loss_decreases():
     keras.utils.set_random_seed(0)
-    pretrainer = GeneratorPretrainer(tiny_generator(), seed=0)
+    pretrainer = GeneratorPretrainer(tiny_registry_generator(), seed=0)
     pretrainer.compile(keras.optimizers.Adam(2e-3))
     history = pretrainer.fit(glyph_images(), batch_size=4, epochs=6, verbose=0)
     l1 = history.history["l1"]
@@ -64,7 +61,7 @@ def test_pretraining_loss_decreases():
 
 
 def test_fit_on_pairs_uses_both_domains_and_round_trips(tmp_path):
-    pretrainer = GeneratorPretrainer(tiny_generator(), patch_size=8, seed=3)
+    pretrainer = GeneratorPretrainer(tiny_registry_generator(), patch_size=8, seed=3)
     pretrainer.compile()
     x = glyph_images()
     pretrainer.fit(x[:8], x[8:], batch_size=4, epochs=1, verbose=0)
@@ -86,7 +83,7 @@ def test_fit_on_pairs_uses_both_domains_and_round_trips(tmp_path):
 
 
 def test_from_preset_starts_both_generators_from_the_pretrained_weights():
-    generator = tiny_generator()
+    generator = tiny_registry_generator()
     model = keras_gans.CycleGAN.from_preset(
         "cyclegan_paper",
         generator={"ngf": 4, "n_blocks": 1},

@@ -7,8 +7,6 @@ import keras
 import numpy as np
 import pytest
 
-from keras_gans import networks
-from keras_gans.models import CycleGAN
 from keras_gans.training import (
     CheckpointCallback,
     CheckpointError,
@@ -16,6 +14,7 @@ from keras_gans.training import (
     load_checkpoint,
 )
 from tests.test_case import random_input
+from tests.tiny import tiny_registry_cyclegan
 
 
 def small_model():
@@ -210,23 +209,6 @@ def test_probe_reports_a_full_disk(tmp_path, monkeypatch):
     assert os.listdir(str(tmp_path)) == []  # the probe file was removed
 
 
-def tiny_cyclegan():
-    def gen(name):
-        return networks.create(
-            "resnet_6blocks", ngf=4, n_blocks=1, n_downsampling=1, name=name
-        )
-
-    def disc(name):
-        return networks.create("patchgan", ndf=4, n_layers=1, name=name)
-
-    model = CycleGAN(
-        gen("g_ab"), gen("g_ba"), disc("d_a"), disc("d_b"), pool_size=3, seed=1
-    )
-    model.compile()
-    model.build(((None, 8, 8, 3), (None, 8, 8, 3)))
-    return model
-
-
 def full_state(model):
     """Every variable of the model and of its optimizers, in order."""
     state = [v.numpy() for v in model.variables]
@@ -238,7 +220,7 @@ def full_state(model):
 def test_cyclegan_state_round_trip(tmp_path, monkeypatch):
     """Networks, optimizer iterations + moments, loss weights, base learning
     rates, image pools and SeedGenerator states all come back."""
-    model = tiny_cyclegan()
+    model = tiny_registry_cyclegan()
     rng = np.random.default_rng(0)
     optimizer_vars = [v for o in model.gan_optimizers.values() for v in o.variables]
     for v in list(model.variables) + optimizer_vars:
@@ -254,7 +236,7 @@ def test_cyclegan_state_round_trip(tmp_path, monkeypatch):
 
     manager = CheckpointManager(str(tmp_path / "checkpoints"))
     manager.save(model, epoch=2, step=1, global_step=9)
-    fresh = tiny_cyclegan()
+    fresh = tiny_registry_cyclegan()
     manager.restore(fresh)
     actual = full_state(fresh)
     assert len(actual) == len(expected)
