@@ -24,6 +24,7 @@ callbacks = runs.make_callbacks(config, model, run_dir)
 ```
 """
 
+from keras_gans.runs.best import BEST_MODEL, BestCheckpoint
 from keras_gans.runs.build import build_model, make_callbacks, network_overrides
 from keras_gans.runs.config import (
     DEFAULT_PRESETS,
@@ -52,6 +53,8 @@ from keras_gans.runs.translate import translate_files
 # `folder.newest_run`, `config.resume_config`, `folder.run_image_size`,
 # `folder.save_model`, `train.write_png`) are for the CLI, not part of it.
 __all__ = [
+    "BEST_MODEL",
+    "BestCheckpoint",
     "CONFIG_FILE",
     "DEFAULT_PRESETS",
     "DEMO_PRESETS",

@@ -56,7 +56,7 @@ def _int_type(low):
 
 
 def add_train_settings(parser):
-    """Add the loss, model and preprocessing flags of `train` to `parser`.
+    """Add the loss, model, preprocessing and evaluation flags of `train`.
 
     Every flag defaults to `None` (the preset's value); `--no-flip` sets
     `flip=False`.
@@ -111,4 +111,30 @@ def add_train_settings(parser):
         action="store_false",
         default=None,
         help="no random horizontal flips",
+    )
+    _add_eval_settings(parser)
+
+
+def _add_eval_settings(parser):
+    """`--eval-data`, `--eval-every`, `--eval-weights` (`runs.best`)."""
+    e = parser.add_argument_group(
+        "evaluation during training: FID / KID and best.keras (docs/evaluation.md)"
+    )
+    e.add_argument(
+        "--eval-data",
+        metavar="DIR",
+        help="held-out images: testA/ and testB/ (cyclegan, pix2pix) or a folder "
+        "of images (dcgan)",
+    )
+    e.add_argument(
+        "--eval-every",
+        type=_int_type(1),
+        metavar="N",
+        help="evaluate after every N-th epoch (default: 1)",
+    )
+    e.add_argument(
+        "--eval-weights",
+        metavar="W",
+        help="InceptionV3 weights: imagenet (default), a local .h5 file, or none "
+        "(random: smoke tests only)",
     )

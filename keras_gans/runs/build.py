@@ -16,6 +16,7 @@ from keras_gans.callbacks import (
     SampleGridLogger,
 )
 from keras_gans.models import DCGAN, CycleGAN, Pix2Pix
+from keras_gans.runs.best import evaluation_callbacks
 from keras_gans.runs.config import RunError
 from keras_gans.runs.data import demo_grid_chars, demo_pairs, sample_images
 from keras_gans.runs.settings import model_overrides
@@ -210,6 +211,9 @@ def make_callbacks(config, model, run_dir):
     )
     if config["model"] == "pix2pix":
         result.append(held_out_error(config, model, samples))
+    # FID / KID before the loggers: the history, the loss plot and TensorBoard
+    # get them.
+    result.extend(evaluation_callbacks(config, model, run_dir))
     csv_path = os.path.join(run_dir, "history.csv")
     result.append(keras.callbacks.CSVLogger(csv_path, append=True))
     result.append(ResumableLossPlotter(os.path.join(run_dir, "losses.png"), csv_path))

@@ -5,9 +5,11 @@ import os
 
 from keras_gans import networks, presets
 from keras_gans.runs.settings import (
+    EVAL_KEYS,
     SETTINGS,
     check_applicable,
     flag,
+    resolve_evaluation,
     resolve_settings,
 )
 
@@ -63,6 +65,9 @@ MODELS = tuple(MODEL_CLASSES)
 #: The settings a run's config.json may lack (written by an earlier version).
 RESUME_DEFAULTS = {
     "deterministic": False,
+    "eval_data": None,
+    "eval_every": None,
+    "eval_weights": None,
     "image_key": "image",
     "keep": 3,
     "on_nan": "stop",
@@ -89,6 +94,7 @@ FIXED = (
     "image_key",
     "direction",
 ) + SETTINGS  # the loss, model and preprocessing settings (runs.settings)
+FIXED += EVAL_KEYS  # FID / KID during training; the best checkpoint
 
 _OVERRIDES = FIXED + RESUMABLE + ("pretrained_generator",)
 
@@ -137,7 +143,8 @@ class RunConfig(dict):
     `image_size`, `batch_size`, `epochs`, `steps_per_epoch`, `ngf`, `ndf`,
     `generator_config`, `discriminator_config`, `samples`, `seed`,
     `precision`, `deterministic`, `image_key`, `save_every_steps`, `keep`,
-    `on_nan`, `pretrained_generator`, `schedule` (the preset's, scaled to
+    `on_nan`, `pretrained_generator`, `eval_every`, `eval_data`,
+    `eval_weights`, `schedule` (the preset's, scaled to
     `epochs`), for pix2pix `direction` (`"AtoB"` or `"BtoA"`), the model
     settings of `runs.settings.MODEL_KEYS` (e.g. `lambda_cycle`, `gan_loss`,
     `r1_weight`) and, on image data, `preprocess`, `load_size` and `flip`.
@@ -197,6 +204,17 @@ def write_json(path, obj):
     with open(tmp, "w", encoding="utf-8") as f:
         json.dump(obj, f, indent=2, default=list)
         f.write("\n")
+    os.replace(tmp, path)
+
+
+def save_model(model, path):
+    """`model.save(path)` through a temporary file (never half a file); the
+    folder is made as needed."""
+    directory, name = os.path.split(path)
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+    tmp = os.path.join(directory, ".tmp-" + name)
+    model.save(tmp)
     os.replace(tmp, path)
 
 
@@ -345,15 +363,20 @@ def _set_direction(config, preset, direction):
 
 
 def _add_settings(config, preset, overrides):
-    """The loss, model and preprocessing settings (`runs.settings`)."""
+    """The loss, model, preprocessing and evaluation settings (`runs.settings`)."""
+
+    def get(key):
+        return get_setting(overrides, key)
+
     try:
         settings = resolve_settings(
             config["model"],
             preset,
-            lambda key: get_setting(overrides, key),
+            get,
             demo=config["data"]["kind"] == "demo",
             image_size=config["image_size"],
         )
+        settings.update(resolve_evaluation(config["model"], get))
     except ValueError as e:
         raise SettingError(str(e)) from None
     config.update(settings)
@@ -391,6 +414,9 @@ def resume_config(kind, run_dir, *, data=None, fixed=None, changes=None):
         check_applicable(kind, fixed.get)
     except ValueError as e:
         raise SettingError(str(e)) from None
+    for key in ("eval_data", "eval_weights"):  # stored as absolute paths
+        if fixed.get(key) not in (None, "imagenet", "none"):
+            fixed[key] = os.path.abspath(fixed[key])
     if "crop_size" in fixed:  # the run's image_size
         fixed.setdefault("image_size", fixed.pop("crop_size"))
     changed = sorted(k for k, v in fixed.items() if _jsonable(v) != config.get(k))

@@ -1,6 +1,7 @@
 """The data of a run: what to read (`data_spec`), the per-epoch pipelines
 (`make_data`) and the fixed images of the sample grids (`sample_images`)."""
 
+import math
 import os
 
 import numpy as np
@@ -426,3 +427,17 @@ def _pix2pix_samples(config):
 def demo_grid_chars(n):
     """The characters of the demo's `n` grid samples (None: all glyphs)."""
     return DEMO_GRID_CHARS[:n] if n <= len(DEMO_GRID_CHARS) else None
+
+
+def image_batches(folder, size, batch_size, max_images=1000):
+    """The first `max_images` images of `folder` (resized to `size`), in
+    batches: a re-iterable `tf.data.Dataset`."""
+    ds = data.image_folder(
+        folder,
+        size,
+        preprocess="resize",
+        flip=False,
+        shuffle=False,
+        batch_size=batch_size,
+    )
+    return ds.take(math.ceil(max_images / batch_size))

@@ -1,27 +1,14 @@
 """FID / KID of a CycleGAN's translations against the real target images."""
 
-import math
 import os
 
 import numpy as np
 
-from keras_gans import data, imaging, metrics
+from keras_gans import imaging, metrics
 from keras_gans.inference import ImageTranslator
 from keras_gans.runs.config import RunError
+from keras_gans.runs.data import image_batches
 from keras_gans.runs.folder import generator_of
-
-
-def _images(folder, size, batch_size, max_images):
-    """The first `max_images` images of `folder` (resized), in batches."""
-    ds = data.image_folder(
-        folder,
-        size,
-        preprocess="resize",
-        flip=False,
-        shuffle=False,
-        batch_size=batch_size,
-    )
-    return ds.take(math.ceil(max_images / batch_size))
 
 
 def _features(extractor, batches, translator=None):
@@ -113,8 +100,9 @@ def evaluate(
     for direction in directions:
         translator = ImageTranslator(generator_of(model, direction, "evaluate"))
         source, target = (data_a, data_b) if direction == "ab" else (data_b, data_a)
-        real = _features(extractor, _images(target, image_size, batch_size, max_images))
-        batches = _images(source, image_size, batch_size, max_images)
+        real_batches = image_batches(target, image_size, batch_size, max_images)
+        real = _features(extractor, real_batches)
+        batches = image_batches(source, image_size, batch_size, max_images)
         fake = _features(extractor, batches, translator)
         real, fake = real[:max_images], fake[:max_images]
         if len(real) < 2 or len(fake) < 2:

@@ -8,13 +8,14 @@ import keras
 
 from keras_gans import training
 from keras_gans.runs.build import one_line
-from keras_gans.runs.config import (
+from keras_gans.runs.config import (  # noqa: F401 - save_model: re-exported
     FIXED,
     RESUMABLE,
     RunError,
     get_setting,
     resolve_config,
     resume_config,
+    save_model,
 )
 
 CONFIG_FILE = "config.json"
@@ -96,17 +97,6 @@ def prepare(kind, data=None, overrides=None, *, output=None, resume=False):
         changes={k: get_setting(overrides, k) for k in RESUMABLE},
     )
     return run_dir, config
-
-
-def save_model(model, path):
-    """`model.save(path)` through a temporary file (never half a file); the
-    folder is made as needed."""
-    directory, name = os.path.split(path)
-    if directory:
-        os.makedirs(directory, exist_ok=True)
-    tmp = os.path.join(directory, ".tmp-" + name)
-    model.save(tmp)
-    os.replace(tmp, path)
 
 
 def newest_run(kind, root="runs"):

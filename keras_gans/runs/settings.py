@@ -8,6 +8,8 @@ names every setting it trains with. `model_overrides` gives the model's
 constructor arguments back, `loader_options` the data loaders' arguments.
 """
 
+import os
+
 from keras_gans import augment as gan_augment
 from keras_gans import networks
 from keras_gans.data import PREPROCESS_MODES
@@ -37,6 +39,10 @@ SETTINGS = tuple(dict.fromkeys(k for keys in MODEL_KEYS.values() for k in keys))
 SETTINGS += PREPROCESS_KEYS + ("crop_size",)
 
 GAN_LOSSES = ("lsgan", "vanilla", "hinge", "wgan-gp")
+
+#: The settings of the evaluation during training (`--eval-every N
+#: --eval-data DIR --eval-weights W`): FID / KID and the best checkpoint.
+EVAL_KEYS = ("eval_every", "eval_data", "eval_weights")
 
 #: The preprocessing a run of each kind uses when none is given.
 DEFAULT_PREPROCESS = {
@@ -286,3 +292,51 @@ def generator_stride(preset, generator_config):
     channels = tuple(gen.get("input_shape") or (None, None, 3))[-1]
     gen["input_shape"] = (None, None, channels)
     return generator_shape(preset, gen).stride
+
+
+def resolve_evaluation(kind, get):
+    """The evaluation settings of a new run, checked: `eval_every`,
+    `eval_data` (an absolute folder) and `eval_weights` (`"imagenet"`,
+    `"none"` or an absolute `.h5` path), all None without `--eval-data`.
+
+    Example:
+
+    ```python
+    from keras_gans.runs.settings import resolve_evaluation
+
+    resolve_evaluation("dcgan", {}.get)
+    # {'eval_every': None, 'eval_data': None, 'eval_weights': None}
+    ```
+    """
+    every, folder, weights = (get(k) for k in EVAL_KEYS)
+    if folder is None:
+        pairs = (("eval_every", every), ("eval_weights", weights))
+        given = [flag(k) for k, v in pairs if v is not None]
+        if given:
+            raise ValueError(f"{', '.join(given)} needs --eval-data DIR")
+        return dict.fromkeys(EVAL_KEYS)
+    if every is None:
+        every = 1
+    if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+        raise ValueError(f"--eval-every must be an integer >= 1. Received: {every!r}")
+    if not os.path.isdir(folder):
+        raise ValueError(f"--eval-data: folder not found: {folder!r}")
+    if kind != "dcgan":
+        missing = [
+            d for d in ("testA", "testB") if not os.path.isdir(os.path.join(folder, d))
+        ]
+        if missing:
+            raise ValueError(
+                f"--eval-data: {folder!r} has no {' or '.join(missing)} folder "
+                f"(a {kind} run translates testA to testB)"
+            )
+    weights = "imagenet" if weights is None else weights
+    if weights not in ("imagenet", "none"):
+        if not os.path.isfile(weights):
+            raise ValueError(f"--eval-weights: file not found: {weights!r}")
+        weights = os.path.abspath(weights)
+    return {
+        "eval_every": every,
+        "eval_data": os.path.abspath(folder),
+        "eval_weights": weights,
+    }
