@@ -258,9 +258,8 @@ def make_grid(
 
 def _uint8_rows(rows):
     """`rows` as uint8 numpy batches, checked to share one shape."""
-    rows = [
-        np.asarray(r if np.asarray(r).dtype == np.uint8 else to_uint8(r)) for r in rows
-    ]
+    rows = [np.asarray(r) for r in rows]
+    rows = [r if r.dtype == np.uint8 else to_uint8(r) for r in rows]
     shape = rows[0].shape
     for r in rows:
         if r.shape != shape:

@@ -12,6 +12,8 @@ does not need it.
 
 import os
 
+from keras_gans.networks._common import check_positive_int
+
 #: Official `--norm` -> keras_gans `norm`.
 NORMS = {"instance": "instance", "batch": "batch", "none": None}
 
@@ -85,27 +87,6 @@ def load_torch_checkpoint(path):
             value = value.float()  # half / bfloat16 checkpoints
         state[key] = value.numpy()
     return state
-
-
-def check_positive_int(name, value):
-    """Raise a `ValueError` quoting `name` unless `value` is an int >= 1.
-
-    Args:
-        name: str. The argument's name, for the message.
-        value: the value to check.
-
-    Example:
-
-    ```python
-    from keras_gans.convert.torch_checkpoint import check_positive_int
-
-    check_positive_int("ngf", 64)  # no error; ngf=0 would raise
-    ```
-    """
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ValueError(
-            f"`{name}` must be a positive integer. Received: {name}={value!r}"
-        )
 
 
 def keras_norm(norm):
@@ -292,7 +273,6 @@ def torch_generator(
 
 __all__ = [
     "NORMS",
-    "check_positive_int",
     "keras_norm",
     "load_state_into",
     "load_torch_checkpoint",

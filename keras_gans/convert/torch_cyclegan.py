@@ -13,13 +13,13 @@ Importing this module does not import torch; reading a checkpoint does.
 
 from keras_gans.convert.torch_checkpoint import (
     NORMS,
-    check_positive_int,
     keras_norm,
     load_state_into,
     load_torch_checkpoint,
     ngf_hint,
     torch_generator,
 )
+from keras_gans.networks._common import check_positive_int
 
 #: Official `--netG` -> (registered keras_gans network, torch key map).
 GENERATORS = {

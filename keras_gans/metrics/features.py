@@ -5,6 +5,7 @@ import os
 import keras
 import numpy as np
 
+from keras_gans.imaging import from_uint8
 from keras_gans.metrics._utils import check_positive_int, to_numpy
 
 #: Keras' own download of the ImageNet InceptionV3 weights without the top.
@@ -163,7 +164,7 @@ class InceptionFeatures:
                 f"C = 1 or 3. Received: images with shape {images.shape}"
             )
         if images.dtype == np.uint8:
-            images = images.astype("float32") / 127.5 - 1.0
+            images = from_uint8(images)
         elif np.issubdtype(images.dtype, np.floating):
             images = images.astype("float32", copy=False)
             if images.size:

@@ -63,7 +63,7 @@ from keras_gans import networks as gan_networks
 from keras_gans import presets
 from keras_gans.distribute import is_multi_worker, replica_rows
 from keras_gans.imaging import from_uint8
-from keras_gans.inference import ImageTranslator, check_positive_int
+from keras_gans.inference import ImageTranslator
 from keras_gans.losses import gradient_penalty, r1_penalty
 from keras_gans.models.saving import load_variables_and_seeds, save_variables_and_seeds
 from keras_gans.models.tracing import data_shapes
@@ -542,8 +542,7 @@ class GANModel(keras.Model):
     def _translate(self, images, direction, batch_size, use_ema):
         """`translate` of the image-to-image models: `images` through
         `inference_generator(direction, use_ema)` with
-        `keras_gans.inference.ImageTranslator`."""
-        check_positive_int("batch_size", batch_size)
+        `keras_gans.inference.ImageTranslator` (which checks `batch_size`)."""
         translator = ImageTranslator(
             self.inference_generator(direction, use_ema), batch_size=batch_size
         )
