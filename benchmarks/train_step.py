@@ -24,7 +24,12 @@ python benchmarks/train_step.py --precision mixed_bfloat16 --image-size 256
 python benchmarks/train_step.py --generator resnet_6blocks --discriminator patchgan \
     --generator-config '{"ngf": 32}' --image-size 128 --batch-size 4
 python benchmarks/train_step.py --preset dcgan_cspup_celeba --batch-size 64
+python benchmarks/train_step.py --backend jax --image-size 128 --steps 3
+python benchmarks/train_step.py --backend torch --image-size 128 --steps 3
 ```
+
+`--backend` picks the Keras backend (JAX steps are XLA-compiled by default,
+PyTorch steps run eagerly, TensorFlow steps run as a `tf.function` graph).
 
 This is a benchmark, not a test: it asserts nothing. Peak RSS is per
 process; with `--reference` both models live in the process, so take the
@@ -67,7 +72,19 @@ def add_model_arguments(p, image_size=256):
     p.add_argument("--image-size", type=int, default=image_size)
     p.add_argument("--batch-size", type=int, default=1)
     p.add_argument("--precision", choices=PRECISIONS, default="float32")
-    p.add_argument("--jit-compile", choices=("auto", "on", "off"), default="off")
+    p.add_argument(
+        "--backend",
+        choices=("tensorflow", "jax", "torch"),
+        default=None,
+        help="Keras backend (default: KERAS_BACKEND, else tensorflow)",
+    )
+    p.add_argument(
+        "--jit-compile",
+        choices=("auto", "on", "off"),
+        default=None,
+        help="default: off on tensorflow (graph mode), auto (XLA) on jax, "
+        "off on torch (eager)",
+    )
     p.add_argument("--intra-op-threads", type=int, default=0, help="0: TF default")
     p.add_argument("--inter-op-threads", type=int, default=0, help="0: TF default")
     p.add_argument(
@@ -188,7 +205,7 @@ def build_model(args, keras_gans):
     g_cfg = {**g_spec["config"], **json.loads(args.generator_config)}
     d_cfg = {**d_spec["config"], **json.loads(args.discriminator_config)}
     model_cfg = {**preset["model_config"], **json.loads(args.model_config)}
-    jit = {"auto": "auto", "on": True, "off": False}[args.jit_compile]
+    jit = {"auto": "auto", "on": True, "off": False}[resolved_jit(args)]
     cls = getattr(keras_gans.models, preset["model"])
     dtype = args.precision  # the networks' dtype policy
     if preset["model"] == "CycleGAN":
@@ -422,9 +439,19 @@ def summarize(times, batch_size, cpu_times=()):
     }
 
 
+def resolved_jit(args):
+    """`--jit-compile`, or the backend's usual mode when it is not given."""
+    if args.jit_compile:
+        return args.jit_compile
+    return "auto" if os.environ.get("KERAS_BACKEND") == "jax" else "off"
+
+
 def start(args):
     """Quiet logs, size the thread pools, seed; `(np, tf, keras, keras_gans)`."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if args.backend:  # before Keras is imported
+        os.environ["KERAS_BACKEND"] = args.backend
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     # fit() on a Dataset warns that `shuffle` is ignored: noise here.
     warnings.filterwarnings("ignore", message=".*shuffle=True.*")
     import numpy as np
@@ -482,6 +509,10 @@ def main(argv=None):
 
     runs = {"ours": model}
     if args.reference:
+        if keras.backend.backend() != "tensorflow":
+            raise SystemExit(
+                "--reference is a TensorFlow step: use --backend tensorflow"
+            )
         if specs["model"] != "CycleGAN":
             raise SystemExit("--reference is only defined for CycleGAN presets")
         runs["reference"] = reference_model(specs, keras, tf)
@@ -526,7 +557,8 @@ def main(argv=None):
         "image_size": s,
         "batch_size": b,
         "precision": args.precision,
-        "jit_compile": args.jit_compile,
+        "backend": keras.backend.backend(),
+        "jit_compile": resolved_jit(args),
         "warmup_steps": args.warmup,
         "measured_steps": args.steps,
         "build_s": round(build_s, 3),

@@ -9,7 +9,9 @@ command (`keras-gans ...` or `python -m keras_gans ...`) and the command line
 has no `--verbose` (bare, anywhere) or `--debug`, `keras_gans/__init__.py`
 calls `hide_tensorflow_logs` first: descriptor 2 then goes through a small
 filter process that drops those lines and passes every other one (our
-messages, warnings, tracebacks) on. Nothing here imports TensorFlow.
+messages, warnings, tracebacks) on. The command's global `--backend NAME`
+(`tensorflow`, `jax`, `torch`) is turned into `KERAS_BACKEND` here too,
+before Keras is imported. Nothing here imports TensorFlow.
 
 Example:
 
@@ -78,6 +80,64 @@ def split_global_flags(argv):
         else:
             rest.append(arg)
     return debug, verbose, rest
+
+
+BACKENDS = ("tensorflow", "jax", "torch")
+
+
+def split_backend(argv):
+    """`(backend, rest)`: the command's global `--backend NAME` (or
+    `--backend=NAME`, anywhere on the line) and the other arguments;
+    `backend` is None when not given.
+
+    Example:
+
+    ```python
+    from keras_gans._entry import split_backend
+
+    split_backend(["train", "cyclegan", "--backend", "jax"])
+    # ('jax', ['train', 'cyclegan'])
+    ```
+    """
+    argv, rest, backend, i = list(argv), [], None, 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--backend" and i + 1 < len(argv):
+            backend, i = argv[i + 1], i + 2
+            continue
+        if arg.startswith("--backend="):
+            backend = arg.split("=", 1)[1]
+        else:
+            rest.append(arg)
+        i += 1
+    return backend, rest
+
+
+def select_backend(argv):
+    """Set `KERAS_BACKEND` from the command's `--backend` (before Keras is
+    imported); an unknown name is left for the command to report."""
+    backend, _ = split_backend(argv)
+    if backend in BACKENDS and "keras" not in sys.modules:
+        os.environ["KERAS_BACKEND"] = backend
+
+
+def backend_problem(backend):
+    """Why the command cannot run on `backend` (`--backend`'s value), or
+    None: an unknown name, or another backend already imported (in a
+    process that imported Keras before the command ran)."""
+    if backend is None:
+        return None
+    if backend not in BACKENDS:
+        return f"--backend must be one of {', '.join(BACKENDS)}; got {backend!r}"
+    import keras
+
+    if keras.backend.backend() != backend:
+        return (
+            f"--backend {backend}: Keras was imported with the "
+            f"{keras.backend.backend()} backend first; set KERAS_BACKEND="
+            f"{backend} before starting Python"
+        )
+    return None
 
 
 def command_argv():
@@ -154,6 +214,7 @@ def quiet_command():
     `keras_gans/__init__.py` before anything imports TensorFlow)."""
     argv = command_argv()
     if argv is not None:
+        select_backend(argv)
         debug, verbose, _ = split_global_flags(argv)
         if not (debug or verbose):
             hide_tensorflow_logs()

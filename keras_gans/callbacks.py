@@ -225,7 +225,10 @@ class SampleGridLogger(keras.callbacks.Callback):
     input / translation / reconstruction for A -> B -> A and B -> A -> B; a
     model with one input (e.g. a DCGAN's fixed noise) takes
     `SampleGridLogger(noise)`. File numbers are 1-based epochs; TensorBoard
-    images are written under `log_dir` with the 1-based epoch as step.
+    images are written under `log_dir` with the 1-based epoch as step. A
+    grid is written grey (1 channel) or RGB: images of 2 or 4 channels
+    composited on white, of more than 4 by their first three
+    (`keras_gans.imaging.display_channels`, which `make_grid` applies).
 
     Args:
         *samples: arrays passed to `sample_grid` (fixed for the whole run,
@@ -285,7 +288,7 @@ class SampleGridLogger(keras.callbacks.Callback):
         self._writer = None
 
     def make_grid(self):
-        """The current grid (uint8 `(H, W, C)`), without writing it."""
+        """The current grid (uint8 `(H, W, 1 or 3)`), without writing it."""
         if self.grid_fn is not None:
             grid = self.grid_fn(self.model, *self.samples)
         else:
@@ -296,7 +299,7 @@ class SampleGridLogger(keras.callbacks.Callback):
                 "The sample grid must be a uint8 (H, W, C) array. Received "
                 f"dtype={grid.dtype}, shape={grid.shape}"
             )
-        return grid
+        return imaging.display_channels(grid)
 
     def on_train_begin(self, logs=None):
         os.makedirs(self.log_dir, exist_ok=True)
@@ -448,6 +451,9 @@ def _write_image_summary(tag, image, step):
     metadata = summary_pb2.SummaryMetadata()
     metadata.plugin_data.plugin_name = "images"
     metadata.data_class = summary_pb2.DATA_CLASS_BLOB_SEQUENCE
+    image = np.asarray(image)
+    if image.ndim == 2:  # a grey PNG read back by PIL (mode "L")
+        image = image[..., None]
     height, width = image.shape[:2]
     tensor = tf.stack(
         [tf.as_string(width), tf.as_string(height), tf.io.encode_png(image)]

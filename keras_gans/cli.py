@@ -20,6 +20,7 @@ import traceback
 import warnings
 
 from keras_gans import convert, presets, runs
+from keras_gans._entry import backend_problem, split_backend
 from keras_gans.inference import ImageTranslator
 from keras_gans.runs import FINAL_MODEL, MODELS, RunError, load_model
 from keras_gans.runs.arguments import add_train_settings, split_global_flags
@@ -56,6 +57,9 @@ def main(argv=None):
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     debug, _, argv = split_global_flags(argv)  # --verbose: keras_gans._entry
+    backend, argv = split_backend(argv)  # set before Keras' import
+    if backend_problem(backend):
+        return _print_error(backend_problem(backend)) or 2
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

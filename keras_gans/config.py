@@ -7,8 +7,9 @@ instead of a module global assigned from outside:
 - `set_conv_gradients(mode)` / `conv_gradients()`: whether the convolutions
   of `keras_gans.layers.conv_backprop` (`FastConv2D`, `FewChannelConv2D`)
   compute their gradients with their own backward passes (faster on CPUs
-  without oneDNN) or take the backend's; `conv_gradients_active()` says what
-  `"auto"` resolves to on this machine.
+  without oneDNN, with TensorFlow) or take the backend's;
+  `conv_gradients_active()` says what `"auto"` resolves to on this machine
+  and backend (the backend's gradients on JAX and PyTorch).
 - `set_winograd(mode)` / `winograd()`: whether `FastConv2D` may compute the
   gradients of its wide 3x3 convs by Winograd's F(4x4, 3x3);
   `winograd_active()` says what `"auto"` resolves to.
@@ -57,10 +58,15 @@ def set_conv_gradients(mode):
         mode: str. One of:
             - `"auto"` (the default): their own backward passes on a CPU
               where TensorFlow does not run oneDNN; the backend's gradients
-              where it does (oneDNN's gradient kernels are fast) and on a
-              machine with a GPU (cuDNN's are).
+              where it does (oneDNN's gradient kernels are fast), on a
+              machine with a GPU (cuDNN's are) and on the JAX and PyTorch
+              backends (the backward passes replace TensorFlow's kernels;
+              they were not measured faster than XLA's or PyTorch's).
             - `"never"`: the backend's gradients everywhere.
-            - `"always"`: their own backward passes everywhere, GPU included.
+            - `"always"`: their own backward passes everywhere, GPU, JAX and
+              PyTorch included (`keras.ops.custom_gradient`; the gradients,
+              second order included, equal the backend's up to float32
+              rounding).
 
     Example:
     ```python
@@ -96,8 +102,11 @@ def conv_gradients_active():
     """Whether the conv layers take their own backward passes on this machine.
 
     `conv_gradients()` resolved: `"always"` -> `True`, `"never"` -> `False`,
-    `"auto"` -> `True` unless a GPU is visible (`gpu_available()`) or
-    TensorFlow runs oneDNN (`onednn_enabled()`). A layer with settings that
+    `"auto"` -> `True` on the TensorFlow backend unless a GPU is visible
+    (`gpu_available()`) or TensorFlow runs oneDNN (`onednn_enabled()`);
+    `False` on JAX and PyTorch, whose layers then run `Conv2D` unchanged
+    (the backward passes exist to avoid TensorFlow's slow CPU gradient
+    kernels). A layer with settings that
     its backward pass does not handle (strides, `"same"` padding, dilation,
     groups) takes the backend's gradient in every case.
 
@@ -115,7 +124,11 @@ def conv_gradients_active():
     """
     mode = conv_gradients()
     if mode == "auto":
-        return not gpu_available() and not onednn_enabled()
+        return (
+            keras.backend.backend() == "tensorflow"
+            and not gpu_available()
+            and not onednn_enabled()
+        )
     return mode == "always"
 
 
@@ -173,9 +186,10 @@ def winograd_active():
     `"auto"` -> `True` where TensorFlow runs oneDNN (its batched matrix
     product is fast there; on CPUs without oneDNN the other backward passes
     were measured faster), no GPU is visible and `conv_gradients()` is not
-    `"never"`. Each layer then checks its own shape (3x3 kernel, stride 1,
-    `"valid"`, static size, and under `"auto"` float32, at least 256 input
-    and output channels and 32x32 output pixels).
+    `"never"`: never on JAX or PyTorch. Each layer then checks its own
+    shape (3x3 kernel, stride 1, `"valid"`, static size, and under `"auto"`
+    float32, at least 256 input and output channels and 32x32 output
+    pixels).
 
     Returns:
         bool.

@@ -178,6 +178,8 @@ def get_strategy(name="mirrored", devices=None):
     key = _strategy_key(name, devices)
     if key == "default":
         return tf.distribute.get_strategy()
+    if keras.backend.backend() != "tensorflow":
+        return _keras_data_parallel(key, devices)
     if key == "multiworker":
         check_tf_config()
         return tf.distribute.MultiWorkerMirroredStrategy()
@@ -220,6 +222,64 @@ def _mirrored(devices):
             f"Available: {sorted(available)}. Received: devices={devices!r}"
         )
     return tf.distribute.MirroredStrategy(devices=names)
+
+
+class KerasDataParallel:
+    """`keras.distribution.DataParallel` behind the part of a
+    `tf.distribute.Strategy`'s interface that training code uses
+    (`scope()`, `num_replicas_in_sync`): data parallelism on JAX.
+
+    Creating it sets the global Keras distribution, so that variables made
+    afterwards are replicated and every batch is split over the devices;
+    the jitted train step then computes the global batch's mean loss and
+    gradients (norm statistics over the global batch too).
+
+    Args:
+        devices: list of str or None. Keras device names (`"gpu:0"`,
+            `"cpu:1"`); None for every device of the backend.
+
+    Example:
+
+    ```python
+    from keras_gans.distribute import KerasDataParallel
+
+    # On the JAX backend: KerasDataParallel(["gpu:0", "gpu:1"])
+    KerasDataParallel.__name__  # 'KerasDataParallel'
+    ```
+    """
+
+    def __init__(self, devices=None):
+        self.distribution = keras.distribution.DataParallel(devices=devices)
+        keras.distribution.set_distribution(self.distribution)
+        self.num_replicas_in_sync = len(devices or keras.distribution.list_devices())
+
+    def scope(self):
+        """The distribution's scope (a context manager)."""
+        return self.distribution.scope()
+
+
+def _keras_data_parallel(key, devices):
+    """`get_strategy` on the JAX backend: "mirrored" is Keras' data
+    parallelism over local devices; the rest needs TensorFlow."""
+    backend = keras.backend.backend()
+    if key != "mirrored" or backend != "jax":
+        raise ValueError(
+            f"The {key!r} strategy needs the tensorflow backend (on jax, "
+            f"'mirrored' is keras.distribution.DataParallel). The backend is "
+            f"{backend!r}."
+        )
+    names = parse_devices(devices)
+    if names is not None:
+        spec = [tf.DeviceSpec.from_string(n) for n in names]
+        names = [f"{d.device_type.lower()}:{d.device_index}" for d in spec]
+        available = keras.distribution.list_devices()
+        missing = [n for n in names if n not in available]
+        if missing:
+            raise ValueError(
+                f"Device(s) {missing} of `devices` are not on this machine. "
+                f"Available: {available}. Received: devices={devices!r}"
+            )
+    return KerasDataParallel(names)
 
 
 def _canonical(device_name):

@@ -29,6 +29,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gans import imaging, inference
+from keras_gans.export_backends import run_under_tensorflow
 
 __all__ = [
     "QUANTIZATIONS",
@@ -136,7 +137,9 @@ class _Translator:
     bounds" instead of the assert's message).
     """
 
-    def __init__(self, generator, *, stride, min_size, image_size, channels):
+    def __init__(
+        self, generator, *, stride, min_size, image_size, channels, channels_out=None
+    ):
         # One trace of the Keras call, shared by the three signatures.
         call = tf.function(
             lambda x: generator(x, training=False),
@@ -149,6 +152,7 @@ class _Translator:
         self.min_size = min_size
         self.image_size = image_size
         self.channels = channels
+        self.channels_out = channels if channels_out is None else channels_out
 
     def least_size(self):
         return 1 if self.image_size else self.min_size
@@ -199,12 +203,12 @@ class _Translator:
         if self.image_size:
             y = tf.image.resize(y, tf.stack([height, width]))
             y = tf.clip_by_value(y, -1.0, 1.0)
-        return tf.ensure_shape(y, [None, None, None, self.channels])
+        return tf.ensure_shape(y, [None, None, None, self.channels_out])
 
     def translate_if(self, ok, x, height, width):
         """`translate(x)` where `ok`, else an empty batch `[0, H, W, C]` (an
         empty input, or a failed check whose assert reports the error)."""
-        empty = tf.zeros(tf.stack([0, height, width, self.channels]), tf.float32)
+        empty = tf.zeros(tf.stack([0, height, width, self.channels_out]), tf.float32)
         return tf.cond(ok, lambda: self.translate(x), lambda: empty)
 
     def to_uint8(self, y):
@@ -320,7 +324,7 @@ def _add_signatures(archive, translator, channels):
 
     archive.add_endpoint("serving_default", serving_default)
     archive.add_endpoint("translate_image", translate_image)
-    if channels in (1, 3, 4):
+    if channels in (1, 3, 4) and translator.channels_out <= 4:  # what PNG holds
         archive.add_endpoint("translate_encoded", translate_encoded)
 
 
@@ -341,7 +345,8 @@ def export_generator(
     server's `--model_base_path` at `path`) with the signatures of the module
     docstring, `serving_default` (float32 in [-1, 1]), `translate_image`
     (uint8) and `translate_encoded` (JPEG / PNG / GIF / BMP bytes -> PNG
-    bytes; only for 1, 3 or 4 channels), each taking any height and width:
+    bytes; 1, 3 or 4 input and up to 4 output channels), each taking any
+    height and width and giving the generator's output channels:
     inside the graph each image is resized to `image_size` (when set),
     reflect-padded to a multiple of the generator's stride, translated,
     cropped and resized back (`keras_gans.inference`). Bad input raises
@@ -389,20 +394,30 @@ def export_generator(
     ```
     """
     generator = _select_generator(model_or_generator, direction)
+    if keras.backend.backend() != "tensorflow":  # JAX, PyTorch
+        options = dict(version=version, image_size=image_size, stride=stride)
+        options.update(overwrite=overwrite, verbose=verbose)
+        return run_under_tensorflow("export_generator", generator, path, options)
     inference.check_positive_int("version", version)
     if stride is not None:
         inference.check_positive_int("stride", stride)
     image_size, channels = _export_image_size(generator, image_size)
     export_dir = _export_dir(path, version, overwrite)
+    translator = _make_translator(generator, stride, image_size, channels)
+    return _write_archive(generator, translator, export_dir, verbose)
+
+
+def _make_translator(generator, stride, image_size, channels):
+    """The `_Translator` of the SavedModel signatures (stride checked)."""
     stride = _stride(generator, stride)
-    translator = _Translator(
+    return _Translator(
         generator,
         stride=stride,
         min_size=_least_size(generator, stride, image_size, channels),
         image_size=image_size,
         channels=channels,
+        channels_out=_image_spec(generator)[3],
     )
-    return _write_archive(generator, translator, export_dir, verbose)
 
 
 def _stride(generator, stride):
@@ -427,14 +442,7 @@ def _export_image_size(generator, image_size):
     """`(image_size, channels)`: the checked size the generator runs at
     (its own fixed size, if it has one) and its channel count."""
     image_size = _normalize_image_size(image_size)
-    height, width, channels, channels_out = _image_spec(generator)
-    if channels_out != channels:
-        # translate_encoded decodes with the input channel count and the
-        # float / uint8 signatures describe both sides with one spec.
-        raise ValueError(
-            f"Generator {generator.name!r} maps {channels} channels to "
-            f"{channels_out}; export_generator needs the same number on both sides."
-        )
+    height, width, channels, _ = _image_spec(generator)
     if height is not None and width is not None:
         if image_size is not None and image_size != (height, width):
             raise ValueError(
@@ -563,6 +571,9 @@ def export_onnx(
     """
     _require_onnx()
     generator = _select_generator(model_or_generator, direction)
+    if keras.backend.backend() != "tensorflow":  # JAX, PyTorch
+        kwargs = {"stride": stride, "opset_version": opset_version}
+        return run_under_tensorflow("export_onnx", generator, path, kwargs)
     height, width, channels, _ = _image_spec(generator)
     stride = _stride(generator, stride)
     if height is None and stride > 1:
@@ -609,7 +620,8 @@ def export_tflite(
     (`keras_gans.inference`). It holds TFLite builtin ops only (no Flex /
     select-TF ops), so it runs in `tf.lite.Interpreter`, the
     `ai_edge_litert` interpreter and on mobile. No input checks: resize and
-    scale in the client.
+    scale in the client. Under JAX or PyTorch, TensorFlow writes it
+    (`keras_gans.export_backends`).
 
     Args:
         model_or_generator: `keras.Model`. An image-to-image generator, or a
@@ -652,12 +664,11 @@ def export_tflite(
     assert interpreter.get_tensor(out["index"]).shape == (1, 21, 30, 3)
     ```
     """
-    if quantize is not None and quantize not in QUANTIZATIONS:
-        raise ValueError(
-            '`quantize` must be None, "float16" or "dynamic_int8". Received: '
-            f"quantize={quantize!r}"
-        )
+    _check_quantize(quantize)
     generator = _select_generator(model_or_generator, direction)
+    if keras.backend.backend() != "tensorflow":
+        kwargs = dict(image_size=image_size, quantize=quantize, stride=stride)
+        return run_under_tensorflow("export_tflite", generator, path, kwargs)
     size, channels = _tflite_size(generator, image_size)
     translator = inference.ImageTranslator(generator, stride=_stride(generator, stride))
     translator.check_size(*size)
@@ -668,6 +679,14 @@ def export_tflite(
     with open(path, "wb") as f:
         f.write(flatbuffer)
     return path
+
+
+def _check_quantize(quantize):
+    if quantize is not None and quantize not in QUANTIZATIONS:
+        raise ValueError(
+            '`quantize` must be None, "float16" or "dynamic_int8". Received: '
+            f"quantize={quantize!r}"
+        )
 
 
 def _tflite_size(generator, image_size):

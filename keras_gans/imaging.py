@@ -204,12 +204,16 @@ def make_grid(
       over their columns on one baseline (keep them about as wide as a tile:
       a longer one runs over its neighbours).
 
-    Margins are `pad_value` with the text blended in on every colour channel;
-    with 2 or 4 channels (alpha last) the margins' alpha is 255.
+    Margins are `pad_value` with the text blended in on every channel.
+
+    Channels are shown as `display_channels` says (grey, RGB, alpha
+    composited on white, bands by their first three); a grid is grey when
+    every row is, else RGB (rows of different channel counts mix).
 
     Args:
         rows: list of arrays. Row `i` is a `(n, H, W, C)` batch (uint8, or
-            float in [-1, 1]); all rows have the same `n`, `H`, `W`, `C`.
+            float in [-1, 1]); all rows have the same `n`, `H`, `W` (`C`
+            may differ).
         padding: int. Pixels between tiles (not scaled by `min_tile`).
             Defaults to `2`.
         pad_value: int. Value of the padding and margin pixels. Defaults to
@@ -224,8 +228,8 @@ def make_grid(
             as they are. Defaults to `None` (no upscaling).
 
     Returns:
-        A uint8 array `(top + T, left + L, C)`; `top = left = 0` without
-        labels, i.e. `(rows * (H + p) - p, n * (W + p) - p, C)`.
+        A uint8 array `(top + T, left + L, C)` with `C` 1 or 3; `top = left
+        = 0` without labels, i.e. `(rows * (H + p) - p, n * (W + p) - p, C)`.
 
     Example:
 
@@ -256,10 +260,50 @@ def make_grid(
     return _add_labels(body, row_labels, col_labels, h, w, padding, pad_value)
 
 
+def display_channels(images):
+    """uint8 images `(..., C)` as a grid shows them: `(..., 1)` or `(..., 3)`.
+
+    1 channel (grey) and 3 (RGB) are kept; 2 (grey + alpha) and 4 (RGBA)
+    are composited on white (what a viewer shows for a transparent PNG);
+    more than 4 (bands of a multi-band image) show their first three as
+    RGB.
+
+    Args:
+        images: uint8 array whose last axis is the channels.
+
+    Returns:
+        A uint8 array with 1 or 3 channels.
+
+    Example:
+
+    ```python
+    import numpy as np
+    from keras_gans.imaging import display_channels
+
+    rgba = np.zeros((2, 8, 8, 4), "uint8")  # black, fully transparent
+    display_channels(rgba)[0, 0, 0]  # array([255, 255, 255], dtype=uint8)
+    display_channels(np.zeros((8, 8, 6), "uint8")).shape  # (8, 8, 3)
+    ```
+    """
+    images = np.asarray(images)
+    c = images.shape[-1]
+    if c in (1, 3):
+        return images
+    if c > 4:
+        return images[..., :3]
+    alpha = images[..., c - 1 :].astype("float32") / 255.0
+    colour = images[..., : c - 1].astype("float32")
+    return np.round(colour * alpha + 255.0 * (1.0 - alpha)).astype("uint8")
+
+
 def _uint8_rows(rows):
-    """`rows` as uint8 numpy batches, checked to share one shape."""
+    """`rows` as uint8 numpy batches of 1 or 3 channels (`display_channels`;
+    grey repeated to RGB when the rows differ), checked to share one shape."""
     rows = [np.asarray(r) for r in rows]
     rows = [r if r.dtype == np.uint8 else to_uint8(r) for r in rows]
+    rows = [display_channels(r) for r in rows]
+    if len({r.shape[-1] for r in rows}) > 1:
+        rows = [np.repeat(r, 3, axis=-1) if r.shape[-1] == 1 else r for r in rows]
     shape = rows[0].shape
     for r in rows:
         if r.shape != shape:
@@ -332,8 +376,8 @@ def _add_labels(body, row_labels, col_labels, h, w, p, pad_value):
     """`body` with a left margin of row labels and a top margin of column labels.
 
     See `make_grid` for the layout. The text is rendered once as a coverage
-    mask ("L" image) and blended into every colour channel, so grayscale,
-    RGB and RGBA grids are drawn alike.
+    mask ("L" image) and blended into every channel, so grey and RGB grids
+    are drawn alike.
     """
     from PIL import Image, ImageDraw
 
@@ -370,13 +414,10 @@ def _add_labels(body, row_labels, col_labels, h, w, p, pad_value):
     grid = np.full((top + body_h, left + body_w, c), pad_value, "uint8")
     grid[top:, left:] = body
     background = np.broadcast_to(np.asarray(pad_value, "float32"), (c,))
-    colours = c - 1 if c in (2, 4) else c
-    ink = 0.0 if background[:colours].mean() >= 128 else 255.0
+    ink = 0.0 if background.mean() >= 128 else 255.0
     alpha = np.asarray(mask, "float32")[..., None] / 255.0
     margin = np.ones(grid.shape[:2], bool)
     margin[top:, left:] = False
-    blended = background[:colours] * (1.0 - alpha) + ink * alpha
-    grid[..., :colours][margin] = np.round(blended[margin]).astype("uint8")
-    if colours < c:
-        grid[..., colours:][margin] = 255
+    blended = background * (1.0 - alpha) + ink * alpha
+    grid[margin] = np.round(blended[margin]).astype("uint8")
     return grid

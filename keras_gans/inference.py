@@ -82,6 +82,10 @@ def pad(images, stride):
     """
     shape = keras.ops.shape(images)
     top, bottom, left, right = pad_amounts(shape[1], shape[2], stride)
+    amounts = (top, bottom, left, right)
+    if all(isinstance(a, int) and a == 0 for a in amounts):
+        # Nothing to pad (and PyTorch's reflect pad rejects all-zero widths).
+        return images, (0, 0)
     widths = [[0, 0], [top, bottom], [left, right], [0, 0]]
     return keras.ops.pad(images, widths, mode="reflect"), (top, left)
 

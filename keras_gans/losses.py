@@ -20,13 +20,13 @@ is a mean over all elements, computed in float32.
 
 The gradient penalties, WGAN-GP's `gradient_penalty` and `r1_penalty`, need
 automatic differentiation through the discriminator: that one step
-(`_input_gradient`) is TensorFlow code, the rest `keras.ops`. The models
+(`_input_gradient`) is backend code (a tape on TensorFlow,
+`torch.autograd.grad` on PyTorch, `jax.grad` on JAX), the rest `keras.ops`. The models
 call them from their train steps with the weight and the number of critic
 steps that the loss object carries.
 """
 
 import keras
-import tensorflow as tf
 from keras import ops
 
 _PACKAGE = "keras_gans"
@@ -404,15 +404,82 @@ def list_losses():
 
 
 def _input_gradient(discriminator, images):
-    """`d score / d images`, the score of a sample being the mean of its
-    (patch) logits, summed over the batch. The outer tape of a train step
-    differentiates through it (second order)."""
-    batch = ops.shape(images)[0]
+    """`d score / d images`, flattened per sample, the score of a sample being
+    the mean of its (patch) logits, summed over the batch.
+
+    The one step of this module that is backend code: TensorFlow records it
+    on a tape inside the train step's tape, PyTorch with
+    `torch.autograd.grad(create_graph=True)`, JAX with `jax.grad` (a
+    `jax.vjp` of the score). In every case the train step differentiates
+    through it (second order) on every backend.
+    """
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        grads = _tf_input_gradient(_score_fn(discriminator), images)
+    elif backend == "torch":
+        grads = _torch_input_gradient(_score_fn(discriminator), images)
+    elif backend == "jax":
+        grads = _jax_input_gradient(_score_fn(discriminator), images)
+    else:
+        raise NotImplementedError(
+            "The gradient penalties support the tensorflow, jax and torch "
+            f"backends. Received: backend={backend!r}"
+        )
+    return ops.reshape(grads, (ops.shape(images)[0], -1))
+
+
+def _score_fn(discriminator):
+    def score(images):
+        logits = _f32(discriminator(images, training=True))
+        batch = ops.shape(images)[0]
+        return ops.sum(ops.mean(ops.reshape(logits, (batch, -1)), axis=1))
+
+    return score
+
+
+def _tf_input_gradient(score, images):
+    import tensorflow as tf  # TensorFlow-only plumbing
+
+    images = tf.convert_to_tensor(images)
     with tf.GradientTape() as tape:
         tape.watch(images)
-        logits = _f32(discriminator(images, training=True))
-        score = ops.sum(ops.mean(ops.reshape(logits, (batch, -1)), axis=1))
-    return ops.reshape(tape.gradient(score, images), (batch, -1))
+        value = score(images)
+    return tape.gradient(value, images)
+
+
+def _torch_input_gradient(score, images):
+    import torch  # PyTorch-only plumbing
+
+    images = ops.convert_to_tensor(images)
+    if not images.requires_grad:  # a leaf; else keep its link to the graph
+        images = images.detach().requires_grad_(True)
+    with torch.enable_grad():  # also inside a `torch.no_grad()` test step
+        (grads,) = torch.autograd.grad(score(images), [images], create_graph=True)
+    return grads
+
+
+def _jax_input_gradient(score, images):
+    """`jax.grad` of the score inside a nested `keras.StatelessScope`.
+
+    Variables read what the enclosing scope maps (the train step's traced
+    values, so its outer `jax.grad` differentiates through them) and updates
+    made inside (spectral-norm power iterations, BatchNorm statistics, seed
+    states) stay in the inner scope and are dropped: they hold this inner
+    trace's values, and the first-order pass of the step makes them anyway.
+    """
+    import jax  # JAX-only plumbing
+    from keras.src.backend.common.stateless_scope import get_stateless_scope
+
+    outer = get_stateless_scope()
+
+    def inner_score(x):
+        scope = keras.StatelessScope()
+        if outer is not None:  # a nested scope only reads its own mapping
+            scope.state_mapping.update(outer.state_mapping)
+        with scope:
+            return score(x)
+
+    return jax.grad(inner_score)(ops.convert_to_tensor(images))
 
 
 def gradient_penalty(discriminator, real, fake, seed=None, alpha=None):
@@ -420,8 +487,8 @@ def gradient_penalty(discriminator, real, fake, seed=None, alpha=None):
 
     `x_hat = real + alpha * (fake - real)` with one `alpha ~ U(0, 1)` per
     sample. A patch discriminator's score of a sample is the mean of its
-    patch logits. Called from train steps; the outer tape differentiates
-    through it (second order).
+    patch logits. Called from train steps, which differentiate
+    through it (second order) on every backend.
 
     Args:
         discriminator: callable. Images -> logits.
@@ -455,6 +522,7 @@ def gradient_penalty(discriminator, real, fake, seed=None, alpha=None):
     if alpha is None:
         alpha_shape = (ops.shape(real)[0],) + (1,) * (len(real.shape) - 1)
         alpha = keras.random.uniform(alpha_shape, seed=seed)
+    alpha = _f32(alpha)
     x_hat = real + alpha * (fake - real)
     grads = _input_gradient(discriminator, x_hat)
     norms = ops.sqrt(ops.sum(ops.square(grads), axis=1) + 1e-12)
@@ -465,8 +533,8 @@ def r1_penalty(discriminator, real):
     """The R1 penalty `mean(||grad_x D(x)||^2)` on real images.
 
     A patch discriminator's score of a sample is the mean of its patch
-    logits. The outer tape of a train step differentiates through it
-    (second order), as for `gradient_penalty`. A GAN loss with
+    logits. The train step differentiates through it (second order), as
+    for `gradient_penalty`. A GAN loss with
     `r1_weight > 0` makes the models add `r1_weight / 2 * r1_penalty(D,
     real)` to each discriminator loss.
 

@@ -1,5 +1,6 @@
 """keras_gans.config: the switches' setters, getters and what they resolve to."""
 
+import keras
 import pytest
 
 import keras_gans
@@ -60,11 +61,16 @@ def test_the_fixture_restored_the_defaults():
 
 @pytest.mark.parametrize("gpu", [False, True])
 @pytest.mark.parametrize("onednn", [False, True])
-def test_conv_gradients_active(monkeypatch, gpu, onednn):
+@pytest.mark.parametrize("backend", ["tensorflow", "jax", "torch"])
+@pytest.mark.backends
+def test_conv_gradients_active(monkeypatch, gpu, onednn, backend):
     monkeypatch.setattr(config, "gpu_available", lambda: gpu)
     monkeypatch.setattr(config, "onednn_enabled", lambda: onednn)
+    monkeypatch.setattr(keras.backend, "backend", lambda: backend)
     config.set_conv_gradients("auto")
-    assert config.conv_gradients_active() is (not gpu and not onednn)
+    # "auto": own gradients with TensorFlow on a CPU without oneDNN only.
+    expected = backend == "tensorflow" and not gpu and not onednn
+    assert config.conv_gradients_active() is expected
     config.set_conv_gradients("always")
     assert config.conv_gradients_active() is True
     config.set_conv_gradients("never")

@@ -176,14 +176,33 @@ def test_grayscale_grid():
     assert (grid[margin_mask(grid, body.shape)] < 64).any()
 
 
-def test_rgba_margins_are_opaque():
+def test_rgba_rows_are_composited_on_white():
     rows = random_rows(n_rows=2, c=4)
     body = make_grid(rows)
     grid = make_grid(rows, row_labels=["a", "b"], col_labels=["x", "y"])
-    assert grid.shape[-1] == 4
+    assert grid.shape[-1] == 3 and body.shape[-1] == 3
     np.testing.assert_array_equal(grid[-body.shape[0] :, -body.shape[1] :], body)
-    margin = grid[margin_mask(grid, body.shape)]
-    assert (margin[:, 3] == 255).all() and (margin[:, :3] < 64).any()
+    assert (grid[margin_mask(grid, body.shape)] < 64).any()
+    # Transparent pixels show white, opaque ones their colour.
+    pixels = np.zeros((1, 2, 2, 4), "uint8")
+    pixels[0, 0, 0] = (10, 20, 30, 255)
+    tile = make_grid([pixels])
+    np.testing.assert_array_equal(tile[0, 0], (10, 20, 30))
+    np.testing.assert_array_equal(tile[1, 1], (255, 255, 255))
+
+
+def test_one_and_six_channel_rows_share_a_grid():
+    gray = random_rows(n_rows=1, c=1)[0]
+    bands = random_rows(n_rows=1, c=6)[0]
+    alone = make_grid([gray, gray])
+    assert alone.shape[-1] == 1  # all grey: a grey grid
+    grid = make_grid([gray, bands])  # a 1 -> 6 channel translation
+    assert grid.shape[-1] == 3
+    h, w = gray.shape[1:3]
+    first, second = grid[:h, :w], grid[h + 2 : 2 * h + 2, :w]
+    expected_gray = make_grid([gray[:1]])
+    np.testing.assert_array_equal(first, np.repeat(expected_gray, 3, axis=-1))
+    np.testing.assert_array_equal(second, make_grid([bands[:1, ..., :3]]))
 
 
 @pytest.mark.parametrize(
@@ -215,3 +234,25 @@ def test_docstring_example_runs_and_prints_its_comments():
     with contextlib.redirect_stdout(out):
         exec(compile(code, "<make_grid example>", "exec"), {})
     assert [line.strip() for line in out.getvalue().splitlines()] == expected
+
+
+@pytest.mark.parametrize("channels, mode", [(1, "L"), (6, "RGB"), (4, "RGB")])
+def test_sample_grid_logger_writes_grey_or_rgb(tmp_path, channels, mode):
+    from PIL import Image
+
+    from keras_gans.callbacks import SampleGridLogger
+
+    images = random_rows(n_rows=1, c=channels)[0]
+    logger = SampleGridLogger(
+        images,
+        log_dir=str(tmp_path),
+        tensorboard=False,
+        grid_fn=lambda model, x: make_grid([x]) if channels == 1 else x[0],
+    )
+    logger.on_train_begin()
+    logger.on_epoch_end(0)
+    with Image.open(tmp_path / "epoch_0001.png") as grid:
+        assert grid.mode == mode
+        pixels = np.asarray(grid)
+    if channels == 6:  # the first three bands
+        np.testing.assert_array_equal(pixels, images[0, ..., :3])

@@ -330,3 +330,7 @@ def test_check_translate_flags_and_downscale():
     assert translate_runs.downscale(image, 300) is image
     wide = translate_runs.downscale(np.full((10, 400, 1), 60000, "uint16"), 100)
     assert wide.shape == (2, 100, 1) and wide.dtype == np.uint16 and wide.max() == 60000
+    # floats (.npy arrays) are in [-1, 1]: negative values stay negative
+    bands = translate_runs.downscale(np.full((40, 20, 6), -0.5, "float32"), 10)
+    assert bands.shape == (10, 5, 6) and bands.dtype == np.float32
+    np.testing.assert_allclose(bands, -0.5, atol=1e-6)

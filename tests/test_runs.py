@@ -85,3 +85,52 @@ def test_the_docs_example_runs(tmp_path, monkeypatch):
     namespace = {}
     exec(compile(code, "docs/cli.md", "exec"), namespace)
     assert namespace["out"].shape == (37, 51, 3)
+
+
+@pytest.fixture(scope="module")
+def glyph_root(tmp_path_factory):
+    from keras_gans import datasets
+
+    root = tmp_path_factory.mktemp("glyphs")
+    datasets.write_folders(str(root), "glyphs", image_size=16, chars="abcd")
+    return str(root)
+
+
+def _across_channels(glyph_root, **overrides):
+    data = runs.data_spec("cyclegan", glyph_root)
+    settings = dict(
+        preset="cyclegan_paper", image_size=16, ngf=4, ndf=4, batch_size=2,
+        epochs=1, steps_per_epoch=1, samples=2, input_nc=1, output_nc=3,
+        lambda_identity=0.0, discriminator_config={"n_layers": 2},
+    )  # fmt: skip
+    settings.update(overrides)
+    return runs.RunConfig.from_preset("cyclegan", data=data, **settings)
+
+
+def test_cyclegan_domains_of_different_channels(glyph_root):
+    config = _across_channels(glyph_root)
+    model = runs.build_model(config)
+    g, f = model.generator_ab, model.generator_ba
+    assert (g.input_shape[-1], g.output_shape[-1]) == (1, 3)  # G: A -> B
+    assert (f.input_shape[-1], f.output_shape[-1]) == (3, 1)  # F: B -> A
+    assert model.discriminator_a.input_shape[-1] == 1  # D_A sees A
+    assert model.discriminator_b.input_shape[-1] == 3  # D_B sees B
+    a, b = next(iter(runs.make_data(config)(0)))
+    assert a.shape == (2, 16, 16, 1) and b.shape == (2, 16, 16, 3)
+    samples_a, samples_b = runs.sample_images(config)
+    assert samples_a.shape[-1] == 1 and samples_b.shape[-1] == 3
+    # The identity loss compares G(b) with b: refused when channels differ.
+    with pytest.raises(runs.config.SettingError, match="--lambda-identity 0"):
+        _across_channels(glyph_root, lambda_identity=0.5)
+
+
+def test_cyclegan_across_channels_trains(glyph_root):
+    config = _across_channels(glyph_root)
+    model = runs.build_model(config)
+    model.run_eagerly = True  # one step without tracing
+    a, b = next(iter(runs.make_data(config)(0)))
+    logs = model.train_on_batch(a, b, return_dict=True)
+    assert set(logs) >= {"g_loss", "cycle_a", "cycle_b"}
+    assert logs["cycle_a"] > 0 and logs["cycle_b"] > 0
+    # No identity images between 1 and 3 channels: the terms are 0.
+    assert logs["identity_a"] == 0 and logs["identity_b"] == 0

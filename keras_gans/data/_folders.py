@@ -27,12 +27,14 @@ def image_folder(
     repeat=False,
     drop_remainder=False,
     validate=True,
+    channels=3,
 ):
-    """A `tf.data.Dataset` of float32 RGB images in [-1, 1] from a folder tree.
+    """A `tf.data.Dataset` of float32 images in [-1, 1] from a folder tree.
 
-    Files are found recursively, read in sorted order and given 3 channels;
-    unreadable ones are skipped with a `BadImageWarning`. See "Reading images"
-    and "Preprocessing modes" (the CycleGAN paper's code) in `keras_gans.data`.
+    Files are found recursively, read in sorted order (16-bit ones at 16
+    bits) and given `channels` channels; unreadable ones are skipped with a
+    `BadImageWarning`. See "Reading images" and "Preprocessing modes" (the
+    CycleGAN paper's code) in `keras_gans.data`.
 
     Args:
         path: str or os.PathLike. The folder, searched recursively.
@@ -41,35 +43,33 @@ def image_folder(
             `"scale_width"`. Defaults to `None` (256, or the stored size).
         load_size: int, (height, width) or None. The size resized to before
             cropping. Defaults to `None` (see the modes).
-        crop_size: int, (height, width) or None. Same as `image_size` for the
-            crop modes. Defaults to `None`.
+        crop_size: int, (height, width) or None. `image_size` of the crop
+            modes. Defaults to `None`.
         preprocess: str. One of `PREPROCESS_MODES`. Defaults to `"resize_and_crop"`.
         crop: str. `"random"` or `"center"` crops. Defaults to `"random"`.
         flip: bool. Random horizontal flips. Defaults to `True`.
         alpha: str. `"white"` or `"black"` composites transparent images on
             that colour, `"drop"` ignores alpha. Defaults to `"white"`.
-        interpolation: str. Resize method (`"bicubic"` as the paper's code,
-            `"bilinear"`, `"area"`, `"lanczos3"`, `"nearest"`), antialiased
-            when shrinking. Defaults to `"bicubic"`.
-        batch_size: int or None. `None` yields single images (height, width,
-            3). Defaults to `None`.
+        interpolation: str. `"bicubic"` (the paper's code), `"bilinear"`,
+            `"area"`, `"lanczos3"` or `"nearest"`. Defaults to `"bicubic"`.
+        batch_size: int or None. `None` yields single images. Defaults to `None`.
         shuffle: bool. Reshuffle the files every epoch. Defaults to `True`.
-        seed: int or None. Makes order, crops and flips reproducible (and
-            keeps parallel maps in order). Defaults to `None`.
+        seed: int or None. Reproducible order, crops, flips. Defaults to `None`.
         cache: None, `"memory"` or str. Cache decoded, resized images in
-            memory or in files with this path prefix; crops and flips still
-            change every epoch. Defaults to `None`.
-        repeat: bool or int. `False`: one pass per iteration (what
-            `model.fit(epochs=...)` expects); `True`: forever; an int: that
-            many passes. Defaults to `False`.
+            memory or in files with this path prefix. Defaults to `None`.
+        repeat: bool or int. `False`: one pass per iteration (what `fit`
+            expects); `True`: forever; an int: that many. Defaults to `False`.
         drop_remainder: bool. Drop a last, smaller batch. Defaults to `False`.
         validate: bool. Decode every file once up front. With `False`, files
             that fail to decode are dropped silently inside the pipeline
             instead, and the dataset's length is unknown. Defaults to `True`.
+        channels: int. 1 (gray), 3 (RGB), 4 (RGBA, alpha kept) or the N of
+            multi-band TIFF / .npy arrays (`decode_pixels`); an image that
+            cannot give it raises a `ValueError` naming it. Defaults to `3`.
 
     Returns:
-        A `tf.data.Dataset` of float32 images in [-1, 1], shaped
-        (batch, height, width, 3), or (height, width, 3) without `batch_size`.
+        A `tf.data.Dataset` of float32 images in [-1, 1], (batch, height,
+        width, channels) or, without `batch_size`, (height, width, channels).
 
     Example:
     ```python
@@ -84,17 +84,20 @@ def image_folder(
     """
     # First, while `locals()` holds the arguments only.
     prep, options = _pipeline.check_arguments(locals())
-    report = _scan_folder(os.fspath(path), prep, validate, alpha)
+    report = _scan_folder(os.fspath(path), prep, validate)
     files = tf.data.Dataset.from_tensor_slices(tf.constant(report.images, tf.string))
     options["shuffle_buffer"] = len(report.images)  # a full shuffle of the file names
-    read = tf.io.read_file
-    return _pipeline.finish(files, read, report, prep, options, check_count=validate)
+    read, check = tf.io.read_file, validate
+    return _pipeline.finish(files, read, report, prep, options, check_count=check)
 
 
-def _scan_folder(path, prep, validate, alpha):
+def _scan_folder(path, prep, validate):
     """The `ScanReport` of `path`; an error naming it when no image is readable."""
     report = scan_images(
-        path, min_size=prep.min_source_size(), validate=validate, alpha=alpha
+        path,
+        min_size=prep.min_source_size(),
+        validate=validate,
+        channels=prep.channels,
     )
     if report.images:
         return report
@@ -144,7 +147,8 @@ def cyclegan_folders(
         drop_remainder: bool. Drop a last, smaller batch. Defaults to `False`.
         **kwargs: Passed to `image_folder` for both domains (`preprocess`,
             `load_size`, `flip`, `cache`, `interpolation`, ...), overriding
-            the split's defaults.
+            the split's defaults; `channels` may be a pair `(a, b)`, one
+            count per domain.
 
     Returns:
         A `tf.data.Dataset` of `(a, b)` batches, or a pair of datasets.
@@ -167,15 +171,18 @@ def cyclegan_folders(
     if split == "test":
         options.update(shuffle=False, flip=False, crop="center", load_size=image_size)
     options.update(kwargs)
+    channels = options.pop("channels", 3)
+    if not isinstance(channels, list | tuple):
+        channels = (channels, channels)
     # Different seeds per domain, or equal-sized domains would share one order.
     seeds = (
         (None, None) if seed is None else (seed, _pipeline.mix_seed(seed, 7) % 2**31)
     )
     return two_domains(
         lambda source, **batching: image_folder(
-            source[0], seed=source[1], **options, **batching
+            source[0], seed=source[1], channels=source[2], **options, **batching
         ),
-        list(zip(folders, seeds)),
+        list(zip(folders, seeds, channels)),
         zip_domains=zip_domains,
         batch_size=batch_size,
         drop_remainder=drop_remainder,

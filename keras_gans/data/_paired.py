@@ -20,7 +20,8 @@ import os
 import tensorflow as tf
 
 from keras_gans.data import _pipeline
-from keras_gans.data._decode import decode_rgb
+from keras_gans.data._decode import decode_native, decode_pixels, to_channels
+from keras_gans.data._preprocess import check_channels
 from keras_gans.data._scan import ScanReport, scan_images
 
 DIRECTIONS = ("AtoB", "BtoA")
@@ -39,19 +40,26 @@ class _PairedPreprocessing:
     prep: object
     aligned: bool
     direction: str
+    channels: tuple = (3, 3)  # of A and of B (the files, before `direction`)
 
     def __getattr__(self, name):  # output_size, mode, ... of `prep`
         return getattr(self.prep, name)
 
+    def with_depth(self, dtype, arrays=False):
+        return dataclasses.replace(self, prep=self.prep.with_depth(dtype, arrays))
+
     def load(self, contents):
-        """Encoded bytes (one AB image, or [A, B]) -> (h, w, 6) uint8."""
+        """Encoded bytes (one AB image, or [A, B]) -> (h, w, C_A + C_B) pixels."""
+        (ca, cb), alpha, dtype = self.channels, self.prep.alpha, self.prep.dtype
+        arrays = self.prep.arrays
         if self.aligned:
-            ab = decode_rgb(contents, alpha=self.prep.alpha)
+            ab = decode_native(contents, dtype, arrays)
             half = tf.shape(ab)[1] // 2
-            a, b = ab[:, :half], ab[:, half : 2 * half]
+            a = to_channels(ab[:, :half], ca, alpha, dtype)
+            b = to_channels(ab[:, half : 2 * half], cb, alpha, dtype)
         else:
-            a = decode_rgb(contents[0], alpha=self.prep.alpha)
-            b = decode_rgb(contents[1], alpha=self.prep.alpha)
+            a = decode_pixels(contents[0], ca, dtype, alpha, arrays)
+            b = decode_pixels(contents[1], cb, dtype, alpha, arrays)
             size = tf.shape(a)[:2]
             b = tf.cond(
                 tf.reduce_all(tf.equal(tf.shape(b)[:2], size)),
@@ -63,7 +71,7 @@ class _PairedPreprocessing:
     def augment(self, pair, seed):
         """One crop and flip for both halves; `(input, target)` in [-1, 1]."""
         pair = self.prep.augment(pair, seed)
-        a, b = pair[..., :3], pair[..., 3:]
+        a, b = pair[..., : self.channels[0]], pair[..., self.channels[0] :]
         return (a, b) if self.direction == "AtoB" else (b, a)
 
 
@@ -75,12 +83,14 @@ def _stem(path, root):
     return os.path.splitext(os.path.relpath(path, root).replace(os.sep, "/"))[0]
 
 
-def _scan_aligned(folder, prep, validate, alpha):
+def _scan_aligned(folder, prep, validate, channels):
     """Scan side-by-side files; report the sizes of one half."""
     min_size = prep.min_source_size()
     if min_size is not None:
         min_size = (min_size[0], 2 * min_size[1])
-    report = scan_images(folder, min_size=min_size, validate=validate, alpha=alpha)
+    report = scan_images(
+        folder, min_size=min_size, validate=validate, channels=tuple(channels)
+    )
     images, sizes = [], []
     for name, size in zip(report.images, report.sizes):
         if size is not None and size[1] < 2:
@@ -94,12 +104,12 @@ def _scan_aligned(folder, prep, validate, alpha):
     return report
 
 
-def _scan_two_folders(folder_a, folder_b, prep, validate, alpha):
+def _scan_two_folders(folder_a, folder_b, prep, validate, channels):
     """Scan both folders and pair files by relative name (extension aside)."""
     min_size = prep.min_source_size()
     reports = [
-        scan_images(f, min_size=min_size, validate=validate, alpha=alpha)
-        for f in (folder_a, folder_b)
+        scan_images(f, min_size=min_size, validate=validate, channels=c)
+        for f, c in zip((folder_a, folder_b), channels)
     ]
     found = []
     for report, folder in zip(reports, (folder_a, folder_b)):
@@ -108,6 +118,9 @@ def _scan_two_folders(folder_a, folder_b, prep, validate, alpha):
             entries.setdefault(_stem(name, folder), (name, size))
         found.append(entries)
     merged = ScanReport(source=f"{folder_a} + {folder_b}", images=[], sizes=[])
+    depths = [r.depth for r in reports]
+    merged.depth = max(depths, key=("uint8", "uint16", "float32").index)
+    merged.arrays = any(r.arrays for r in reports)
     for report in reports:
         merged.skipped.update(report.skipped)
         merged.fixed.update(report.fixed)
@@ -167,6 +180,7 @@ def paired_folder(
     batch_size=1,
     seed=None,
     validate=True,
+    channels=3,
     **options,
 ):
     """A `tf.data.Dataset` of `(input, target)` pairs for pix2pix.
@@ -196,6 +210,10 @@ def paired_folder(
         seed: int or None. Makes order, crops and flips reproducible.
             Defaults to `None`.
         validate: bool. Decode every file once up front. Defaults to `True`.
+        channels: int or (int, int). Channels of the input and of the target
+            (after `direction`), as `image_folder`'s `channels`; one int for
+            both. In side-by-side files both halves come from one image of
+            one channel count. Defaults to `3`.
         **options: `keras_gans.data.image_folder` arguments (`preprocess`,
             `load_size`, `crop`, `flip`, `shuffle`, `cache`, `repeat`,
             `drop_remainder`, `alpha`, `interpolation`), overriding the
@@ -223,8 +241,9 @@ def paired_folder(
             f"Received: direction={direction!r}"
         )
     prep, build_options = _pipeline.check_arguments(arguments)
-    report, items = _scan(folder_a, folder_b, prep, validate, arguments["alpha"])
-    paired = _PairedPreprocessing(prep, folder_b is None, direction)
+    by_file = _file_channels(channels, direction)
+    report, items = _scan(folder_a, folder_b, prep, validate, by_file)
+    paired = _PairedPreprocessing(prep, folder_b is None, direction, by_file)
     read_fn = tf.io.read_file if folder_b is None else _read_pair
     build_options.setdefault("shuffle_buffer", None)
     build_options["shuffle_buffer"] = build_options["shuffle_buffer"] or len(items)
@@ -232,13 +251,26 @@ def paired_folder(
     return _pipeline.finish(dataset, read_fn, report, paired, build_options)
 
 
-def _scan(folder_a, folder_b, prep, validate, alpha):
+def _file_channels(channels, direction):
+    """`(channels of A, channels of B)` from `channels` of (input, target)."""
+    pair = tuple(channels) if isinstance(channels, list | tuple) else (channels,) * 2
+    if len(pair) != 2:
+        raise ValueError(
+            "`channels` must be an int or an (input, target) pair of ints. "
+            f"Received: channels={channels!r}"
+        )
+    for c in pair:
+        check_channels(c)
+    return pair if direction == "AtoB" else pair[::-1]
+
+
+def _scan(folder_a, folder_b, prep, validate, channels):
     """`(report, items)`: the readable pairs (paths, or [path_a, path_b])."""
     if folder_b is None:
-        report = _scan_aligned(folder_a, prep, validate, alpha)
+        report = _scan_aligned(folder_a, prep, validate, channels)
         items = report.images
     else:
-        report = _scan_two_folders(folder_a, folder_b, prep, validate, alpha)
+        report = _scan_two_folders(folder_a, folder_b, prep, validate, channels)
         items = [list(pair) for pair in report.images]
     if not report.images:
         report.warn()

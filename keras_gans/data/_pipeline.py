@@ -84,6 +84,7 @@ PREPROCESS_ARGUMENTS = (
     "flip",
     "alpha",
     "interpolation",
+    "channels",
 )
 #: The arguments of `build` that the public readers take.
 BUILD_ARGUMENTS = (
@@ -111,7 +112,9 @@ def check_arguments(arguments):
         `build` (a new dict, the caller may change it), `skip_errors` included
         (`not validate`).
     """
-    prep = Preprocessing.create(**{k: arguments[k] for k in PREPROCESS_ARGUMENTS})
+    prep = Preprocessing.create(
+        **{k: arguments[k] for k in PREPROCESS_ARGUMENTS if k in arguments}
+    )
     options = {k: arguments.get(k) for k in BUILD_ARGUMENTS}
     check_common(
         options["batch_size"],
@@ -170,6 +173,7 @@ def finish(items, read_fn, report, prep, options, *, check_count=True):
         check_count: bool. Raise when `drop_remainder` leaves no batch.
     """
     report.warn()
+    prep = prep.with_depth(report.depth, report.arrays)  # 16-bit stays 16-bit
     count = len(report.images)
     validated = not options["skip_errors"]
     check_batchable(report, prep, options["batch_size"], validated)

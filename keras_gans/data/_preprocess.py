@@ -1,9 +1,10 @@
 """The CycleGAN-paper preprocessing modes as a two-stage tf.data transform.
 
 Stage 1 (deterministic, cacheable): decode, fix channels, resize to the load
-size, round to uint8. Stage 2 (random per element and epoch): crop, flip and
-scale to [-1, 1]. The split lets `cache=` keep stage 1 while crops and flips
-change every epoch.
+size, round to the set's pixel dtype (uint8; uint16 when an image has 16 bits
+per sample; float32 in [-1, 1] for float arrays). Stage 2 (random per element
+and epoch): crop, flip and scale to [-1, 1]. The split lets `cache=` keep
+stage 1 while crops and flips change every epoch.
 
 The modes follow `get_transform` of junyanz/pytorch-CycleGAN-and-pix2pix:
 `resize_and_crop` (resize to load_size x load_size, random crop crop_size; the
@@ -16,7 +17,7 @@ import dataclasses
 
 import tensorflow as tf
 
-from keras_gans.data._decode import ALPHA_MODES, decode_rgb
+from keras_gans.data._decode import ALPHA_MODES, decode_pixels
 from keras_gans.imaging import to_unit_range
 
 PREPROCESS_MODES = (
@@ -157,6 +158,9 @@ class Preprocessing:
     flip: bool
     alpha: str
     interpolation: str
+    channels: int = 3
+    dtype: str = "uint8"  # the stage-1 pixels: uint8, uint16 or float32
+    arrays: bool = False  # TIFF / .npy among the files: their reader in the graph
 
     @classmethod
     def create(
@@ -169,10 +173,19 @@ class Preprocessing:
         flip=True,
         alpha="white",
         interpolation="bicubic",
+        channels=3,
     ):
         _check_choices(preprocess, crop, alpha, interpolation)
+        check_channels(channels)
         load, crop_sz = _resolve_sizes(preprocess, image_size, load_size, crop_size)
-        return cls(preprocess, load, crop_sz, crop, bool(flip), alpha, interpolation)
+        return cls(
+            preprocess, load, crop_sz, crop, bool(flip), alpha, interpolation, channels
+        )
+
+    def with_depth(self, dtype, arrays=False):
+        """The same settings reading pixels of `dtype` (see `DEPTHS`), and
+        TIFF / .npy files when `arrays`."""
+        return dataclasses.replace(self, dtype=dtype, arrays=arrays)
 
     # --- sizes ---------------------------------------------------------------
 
@@ -202,10 +215,11 @@ class Preprocessing:
             return (self.crop_size[0], self.load_size[1])
         return self.output_size
 
-    # --- stage 1: bytes -> uint8 at the load size ----------------------------
+    # --- stage 1: bytes -> pixels at the load size ---------------------------
 
     def _resize(self, image, size):
-        """uint8 -> uint8 resize; antialiased when a side shrinks 2x or more.
+        """Pixels -> pixels of the same dtype (integers rounded, every dtype
+        clipped to its range); antialiased when a side shrinks 2x or more.
 
         PIL (the reference code's resizer) always antialiases; below a 2x
         shrink the difference is small and TF's antialiased kernel costs
@@ -218,18 +232,25 @@ class Preprocessing:
             out = tf.image.resize(
                 image, size, method=self.interpolation, antialias=antialias
             )
-            out = tf.clip_by_value(tf.cast(out, tf.float32), 0.0, 255.0)
-            return tf.cast(tf.round(out), tf.uint8)
+            out = tf.cast(out, tf.float32)
+            if image.dtype == tf.float32:
+                return tf.clip_by_value(out, -1.0, 1.0)
+            top = float(image.dtype.max)
+            return tf.cast(tf.round(tf.clip_by_value(out, 0.0, top)), image.dtype)
 
         return tf.cond(shrink, lambda: resize(True), lambda: resize(False))
 
     def load(self, contents):
-        """Encoded bytes -> (h, w, 3) uint8 at the load size (deterministic)."""
-        return self.fit(decode_rgb(contents, alpha=self.alpha))
+        """Encoded bytes -> (h, w, channels) pixels at the load size
+        (deterministic)."""
+        image = decode_pixels(
+            contents, self.channels, self.dtype, self.alpha, arrays=self.arrays
+        )
+        return self.fit(image)
 
     def fit(self, image):
-        """A decoded uint8 image (h, w, C), any C (a pix2pix pair stacks A and
-        B on channels) -> uint8 at the load size (deterministic)."""
+        """Decoded pixels (h, w, C), any C (a pix2pix pair stacks A and B on
+        channels) -> the same dtype at the load size (deterministic)."""
         shape = tf.shape(image)
         h, w = shape[0], shape[1]
         mode = self.mode
@@ -275,9 +296,9 @@ class Preprocessing:
     # --- stage 2: crop, flip, scale -------------------------------------------
 
     def augment(self, image, seed):
-        """uint8 image + an int64 random scalar -> float32 in [-1, 1]."""
+        """Pixels + an int64 random scalar -> float32 in [-1, 1]."""
         seed = tf.cast(seed, tf.int64)
-        channels = image.shape[-1] or 3
+        channels = image.shape[-1] or self.channels
         if self.crop_size is not None:
             ch, cw = self.crop_size
             if self.crop == "random":
@@ -296,7 +317,18 @@ class Preprocessing:
             image = tf.image.stateless_random_flip_left_right(
                 image, seed=tf.stack([seed, tf.constant(2, tf.int64)])
             )
-        return to_unit_range(tf.cast(image, tf.float32))
+        if self.dtype == "float32":
+            return image
+        return to_unit_range(tf.cast(image, tf.float32), self.dtype)
+
+
+def check_channels(channels, name="channels"):
+    """Raise a `ValueError` quoting `name` unless `channels` is an int >= 1."""
+    if isinstance(channels, bool) or not isinstance(channels, int) or channels < 1:
+        raise ValueError(
+            f"`{name}` must be a positive integer (1: gray, 3: RGB, 4: RGBA, N: "
+            f"N bands). Received: {name}={channels!r}"
+        )
 
 
 def image_size_repr(size):

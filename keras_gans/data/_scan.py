@@ -1,7 +1,7 @@
 """Finding image files and checking them once, up front, with TF's own decoders.
 
-The check decodes every image once in a parallel `tf.data` pass with the very
-function the training pipeline uses (`decode_rgb`), keeps the index of each
+The check decodes every image once in a parallel `tf.data` pass with the
+decoders the training pipeline uses (`decode_native`), keeps the index of each
 element that decoded (`ignore_errors` drops the others), and asks the few that
 failed for their error message in a second, eager pass. So a file that passes
 here cannot fail later in the pipeline (unless it changes on disk), and the
@@ -17,11 +17,36 @@ import warnings
 
 import tensorflow as tf
 
-from keras_gans.data._decode import decode_rgb, sniff_format
+from keras_gans.data._decode import (
+    array_info,
+    convertible,
+    decode_native,
+    decode_pixels,
+    is_array_format,
+    png_is_16bit,
+    read_array,
+    sniff_format,
+)
 from keras_gans.data._pipeline import graph_fn
 
-#: File name endings read as images (case-insensitive).
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".jpe", ".png", ".bmp", ".gif", ".webp")
+#: File name endings read as images (case-insensitive): TensorFlow's image
+#: formats, TIFF and NumPy `.npy` arrays.
+IMAGE_EXTENSIONS = (
+    ".jpg",
+    ".jpeg",
+    ".jpe",
+    ".png",
+    ".bmp",
+    ".gif",
+    ".webp",
+    ".tif",
+    ".tiff",
+    ".npy",
+)
+
+#: The pixel dtype of a set of images, by the largest depth code found
+#: (0: 8-bit, 1: 16-bit, 2: float arrays).
+DEPTH_OF_CODE = ("uint8", "uint16", "float32")
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -62,6 +87,10 @@ class ScanReport:
         skipped: dict. File (or record) -> why it was skipped.
         fixed: dict. File (or record) -> what is fixed while loading it.
         seconds: float. Wall time of the scan.
+        depth: str. The pixel dtype the images are read at: `"uint8"`,
+            `"uint16"` when one of them has 16 bits per sample (16-bit PNG
+            or TIFF, uint16 arrays), `"float32"` when one is a float array.
+        arrays: bool. Whether a TIFF or `.npy` file is among the images.
     """
 
     source: str
@@ -70,6 +99,8 @@ class ScanReport:
     skipped: dict = dataclasses.field(default_factory=dict)
     fixed: dict = dataclasses.field(default_factory=dict)
     seconds: float = 0.0
+    depth: str = "uint8"
+    arrays: bool = False
 
     def __len__(self):
         return len(self.images)
@@ -158,78 +189,155 @@ def failure_reason(contents):
         return "empty file (0 bytes)"
     fmt = sniff_format(contents[:32])
     if fmt is None:
-        return "not an image (the content is not JPEG, PNG, GIF, BMP or WebP)"
+        return (
+            "not an image (the content is not JPEG, PNG, GIF, BMP, WebP, TIFF or .npy)"
+        )
     if fmt == "webp-animated":
         return "animated WebP, not supported"
+    if fmt in ("tiff", "npy"):
+        try:
+            read_array(contents)
+        except Exception as error:  # noqa: BLE001 - any reader error, in words
+            message = " ".join(str(error).split())[:200]
+            return f"corrupt or unsupported {fmt.upper()} ({message})"
+        return "could not be read"
     try:
-        decode_rgb(tf.constant(contents))
+        decode_native(tf.constant(contents), "uint8")
     except tf.errors.OpError as error:
         message = _clean_tf_message(error.message)
         return f"corrupt, truncated or unsupported {fmt.upper()} ({message})"
     return "could not be read"
 
 
-def _png_is_16bit(contents):
-    header = tf.strings.substr(contents, 0, 25) + tf.constant(b"\0" * 25)
-    is_png = tf.equal(tf.strings.substr(header, 0, 8), b"\x89PNG\r\n\x1a\n")
-    depth = tf.io.decode_raw(tf.strings.substr(header, 24, 1), tf.uint8)[0]
-    return tf.logical_and(is_png, tf.equal(depth, 16))
+def _info(contents):
+    """`(h, w, channels, depth code, min, max, is array)` of one image."""
+
+    def from_array():
+        out = tf.numpy_function(
+            array_info, [contents], [tf.int64] * 4 + [tf.float32] * 2
+        )
+        return (*(tf.ensure_shape(x, []) for x in out), tf.constant(True))
+
+    def from_image():
+        shape = tf.cast(tf.shape(decode_native(contents, "uint8")), tf.int64)
+        code = tf.cast(png_is_16bit(contents), tf.int64)
+        zero = tf.constant(0.0)
+        return shape[0], shape[1], shape[2], code, zero, zero, tf.constant(False)
+
+    return tf.cond(is_array_format(contents), from_array, from_image)
 
 
-def probe(items, count, read_fn, alpha="white"):
-    """Decode `count` items once, in parallel; return {index: (h, w, is_16bit)}.
+def probe(items, count, read_fn):
+    """Decode `count` items once, in parallel; return {index: info}.
 
     `items` is a dataset of whatever `read_fn` turns into encoded bytes (a
-    path, or a TFRecord). Items that fail to decode are absent from the result.
+    path, or a TFRecord); `info` is `(h, w, channels, depth code, min, max,
+    is array)` (see `keras_gans.data._decode.array_info`). Items that fail to decode are
+    absent from the result.
     """
     indexed = tf.data.Dataset.zip(tf.data.Dataset.range(count), items)
 
     @graph_fn
     def check(i, item):
-        contents = read_fn(item)
-        shape = tf.shape(decode_rgb(contents, alpha=alpha))
-        return i, shape[0], shape[1], _png_is_16bit(contents)
+        return (i, *_info(read_fn(item)))
 
     ds = indexed.map(check, num_parallel_calls=tf.data.AUTOTUNE, deterministic=False)
     ds = ds.ignore_errors().batch(4096)
     found = {}
-    for idx, hs, ws, deep in ds.as_numpy_iterator():
-        for i, h, w, d in zip(idx.tolist(), hs.tolist(), ws.tolist(), deep.tolist()):
-            found[i] = (h, w, bool(d))
+    for i, *columns in ds.as_numpy_iterator():
+        for k, values in enumerate(zip(*(c.tolist() for c in columns))):
+            found[int(i[k])] = tuple(values)
     return found
 
 
-def classify(names, found, min_size, reasons, source, start, extra_skipped=None):
-    """Build a `ScanReport` from probe results (shared by folders and TFRecords)."""
+_DTYPE_RULE = (
+    "images are read from uint8 or uint16 pixels, or floats in [-1, 1] "
+    "(see docs/data.md)"
+)
+
+
+def check_image(name, info, channels):
+    """Raise a `ValueError` naming `name` when its `info` (from `probe`)
+    cannot give `channels` channels, or its values cannot be read."""
+    _, _, stored, code, low, high = info[:6]
+    wanted = channels if isinstance(channels, tuple) else (channels,)
+    for c in wanted:
+        if c is not None and not convertible(stored, c):
+            raise ValueError(
+                f"{name} has {stored} channel(s), which cannot give the {c} "
+                f"asked for (channels={c}; 1, 2, 3 and 4 convert into each "
+                "other, other counts must match)"
+            )
+    if code < 0:
+        raise ValueError(f"{name}: its array dtype is not read; {_DTYPE_RULE}")
+    if code == 2 and not (-1.0 - 1e-6 <= low and high <= 1.0 + 1e-6):
+        raise ValueError(
+            f"{name}: float values must be in [-1, 1]; this array holds "
+            f"[{low:g}, {high:g}] (scale it, or save uint8 / uint16 pixels)"
+        )
+
+
+def classify(
+    names,
+    found,
+    min_size,
+    reasons,
+    source,
+    start,
+    extra_skipped=None,
+    channels=None,
+):
+    """Build a `ScanReport` from probe results (shared by folders and TFRecords).
+
+    Raises a `ValueError` naming the first image whose channel count cannot
+    give `channels` (None: any), or whose values cannot be read (`check_image`).
+    """
     report = ScanReport(source=source, images=[], sizes=[])
     report.skipped.update(extra_skipped or {})
+    depth, arrays = 0, False
     for i, name in enumerate(names):
         if i not in found:
             report.skipped[name] = reasons(i)
             continue
-        h, w, deep = found[i]
-        notes = []
-        if deep:
-            notes.append("16-bit PNG, reduced to 8 bits per channel")
+        check_image(name, found[i], channels)
+        h, w, _, code = found[i][:4]
+        depth, arrays = max(depth, code), arrays or bool(found[i][6])
         if min_size is not None and (h < min_size[0] or w < min_size[1]):
-            notes.append(
+            report.fixed[name] = (
                 f"{h}x{w} is smaller than {min_size[0]}x{min_size[1]}, enlarged"
             )
-        if notes:
-            report.fixed[name] = "; ".join(notes)
         report.images.append(name)
         report.sizes.append((h, w))
+    report.depth, report.arrays = DEPTH_OF_CODE[depth], arrays
     report.seconds = time.perf_counter() - start
     return report
 
 
-def scan_images(path, *, min_size=None, validate=True, alpha="white", warn=False):
+def header_depth(paths):
+    """The depth of unvalidated files from their names and first bytes:
+    float32 when one is a TIFF or .npy, uint16 when one is a 16-bit PNG."""
+    depth = 0
+    for path in paths:
+        if path.lower().endswith((".tif", ".tiff", ".npy")):
+            return "float32"
+        if path.lower().endswith(".png"):
+            with open(path, "rb") as fh:
+                head = fh.read(25)
+            if len(head) == 25 and head[24] == 16:
+                depth = 1
+    return DEPTH_OF_CODE[depth]
+
+
+def scan_images(
+    path, *, min_size=None, validate=True, alpha="white", warn=False, channels=None
+):
     """Find the images under a folder and check that each one decodes.
 
     Every image is decoded once with the pipeline's decoder (in parallel, via
     `tf.data` with `ignore_errors` and a record of which indices came through).
     Unreadable files are listed in `skipped` with the reason, images that load
-    with a change (16-bit PNG, smaller than `min_size`) in `fixed`.
+    with a change (smaller than `min_size`) in `fixed`. `depth` says the pixel
+    dtype the set is read at (16-bit images keep their 16 bits).
 
     Args:
         path: str. The folder, searched recursively.
@@ -238,9 +346,13 @@ def scan_images(path, *, min_size=None, validate=True, alpha="white", warn=False
         validate: bool. Decode every image. With `False` only the file names
             are checked (no cost; bad files then have to be skipped by the
             pipeline). Defaults to `True`.
-        alpha: str. Alpha handling passed to the decoder ("white", "black" or
-            "drop"). Defaults to `"white"`.
+        alpha: str. Kept for compatibility (the check does not depend on
+            it). Defaults to `"white"`.
         warn: bool. Emit the `BadImageWarning`s. Defaults to `False`.
+        channels: int, tuple of ints or None. Raise a `ValueError` naming
+            the first image whose channel count cannot give this many (each) (see
+            `keras_gans.data.decode_pixels`), or whose array values cannot be
+            read. Defaults to `None`: any count.
 
     Returns:
         A `ScanReport`.
@@ -273,17 +385,19 @@ def scan_images(path, *, min_size=None, validate=True, alpha="white", warn=False
             nonempty.append(f)
     if validate:
         paths = tf.data.Dataset.from_tensor_slices(tf.constant(nonempty or [""]))
-        found = probe(
-            paths.take(len(nonempty)), len(nonempty), tf.io.read_file, alpha=alpha
-        )
+        found = probe(paths.take(len(nonempty)), len(nonempty), tf.io.read_file)
 
         def reason(i):
             with open(nonempty[i], "rb") as fh:
                 return failure_reason(fh.read())
 
-        report = classify(nonempty, found, min_size, reason, root, start, skipped)
+        report = classify(
+            nonempty, found, min_size, reason, root, start, skipped, channels
+        )
     else:
         report = ScanReport(root, nonempty, [None] * len(nonempty), skipped)
+        report.depth = header_depth(nonempty)
+        report.arrays = report.depth == "float32"  # a TIFF or .npy name
         report.seconds = time.perf_counter() - start
 
     def key(p):
@@ -293,3 +407,52 @@ def scan_images(path, *, min_size=None, validate=True, alpha="white", warn=False
     if warn:
         report.warn()
     return report
+
+
+def load_image(path, channels=None):
+    """One image file as a numpy array at its own depth, for inference.
+
+    Reads every format of the loaders (`IMAGE_EXTENSIONS`): 8-bit images
+    come back as uint8, 16-bit PNG / TIFF and uint16 arrays as uint16,
+    float arrays (TIFF, `.npy`; values in [-1, 1]) as float32, so that
+    `keras_gans.inference.ImageTranslator` keeps their precision.
+
+    Args:
+        path: str. The file.
+        channels: int or None. The channel count to give the image (see
+            `decode_pixels`). Defaults to `None`: as stored.
+
+    Returns:
+        `(image, format)`: an (H, W, C) array, and `"png"`, `"png16"`,
+        `"tiff"`, `"npy"` or another name of `sniff_format`.
+
+    Raises:
+        ValueError: the file is not a readable image, or cannot give
+            `channels`, or holds floats outside [-1, 1] (naming it).
+
+    Example:
+    ```python
+    import os, tempfile
+    import numpy as np
+    from keras_gans.data import load_image
+
+    path = os.path.join(tempfile.mkdtemp(), "bands.npy")
+    np.save(path, np.zeros((4, 5, 6), "float32"))
+    image, fmt = load_image(path)
+    print(image.shape, image.dtype, fmt)  # (4, 5, 6) float32 npy
+    ```
+    """
+    with open(path, "rb") as fh:
+        contents = fh.read()
+    fmt = sniff_format(contents[:32]) if contents else None
+    try:
+        info = tuple(x.numpy().item() for x in _info(tf.constant(contents, tf.string)))
+    except (tf.errors.OpError, ValueError) as error:
+        reason = failure_reason(contents)
+        raise ValueError(f"{path}: not a readable image ({reason})") from error
+    check_image(path, info, channels)
+    depth = DEPTH_OF_CODE[info[3]]
+    image = decode_pixels(contents, channels or info[2], depth).numpy()
+    if fmt == "png" and depth == "uint16":
+        fmt = "png16"
+    return image, fmt

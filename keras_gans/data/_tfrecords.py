@@ -117,8 +117,9 @@ def tfrecords(
     repeat=False,
     drop_remainder=False,
     validate=True,
+    channels=3,
 ):
-    """A `tf.data.Dataset` of float32 RGB images in [-1, 1] from TFRecord files.
+    """A `tf.data.Dataset` of float32 images in [-1, 1] from TFRecord files.
 
     Each record is a `tf.train.Example` with the encoded image (JPEG, PNG, ...)
     under `image_key`; other features (the Kaggle files' `image_name`,
@@ -134,17 +135,17 @@ def tfrecords(
             (`*.tfrec`, `*.tfrecord`, `*.tfrecords`) or glob patterns.
         image_size: int, (height, width) or None. See `image_folder`.
             Defaults to `None` (256).
-        image_key: str. The feature holding the encoded image. Defaults to
-            `"image"`.
+        image_key: str. The feature of the encoded image. Defaults to `"image"`.
         compression_type: str or None. `"GZIP"`, `"ZLIB"` or `None`.
             Defaults to `None`.
         load_size, crop_size, preprocess, crop, flip, alpha, interpolation:
             As in `image_folder`.
-        batch_size: int or None. Defaults to `None`.
-        shuffle: bool. Defaults to `True`.
+        batch_size, shuffle: As in `image_folder`.
         shuffle_buffer: int or None. Records held for shuffling (encoded
             bytes); `None` holds all of them, a full shuffle. Defaults to `None`.
         seed, cache, repeat, drop_remainder, validate: As in `image_folder`.
+        channels: int. As in `image_folder` (16-bit records are read at 16
+            bits with `validate=True`). Defaults to `3`.
 
     Returns:
         A `tf.data.Dataset` of float32 images in [-1, 1].
@@ -200,11 +201,12 @@ def _scan(files, image_key, compression_type, prep, validate):
     total = sum(counts)
     names = [f"{p} (record {j})" for p, k in zip(paths, counts) for j in range(k)]
     if validate:
-        found = probe(records, total, read, alpha=prep.alpha)
+        found = probe(records, total, read)
         bad = sorted(set(range(total)) - set(found))
         reasons = _bad_reasons(records, bad, image_key) if bad else {}
+        min_size = prep.min_source_size()
         report = classify(
-            names, found, prep.min_source_size(), reasons.get, source, start, skipped
+            names, found, min_size, reasons.get, source, start, skipped, prep.channels
         )
     else:
         bad = []

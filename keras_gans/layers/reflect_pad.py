@@ -6,6 +6,18 @@ from keras import ops
 _MODES = ("reflect", "symmetric", "constant", "zero")
 
 
+def _symmetric_pad(x, top, bottom, left, right):
+    """NumPy's "symmetric" padding of axes 1 and 2 (the edge repeated)."""
+
+    def pad_axis(x, before, after, axis):
+        size = x.shape[axis]
+        parts = [ops.flip(ops.take(x, range(before), axis=axis), axis)]
+        parts += [x, ops.flip(ops.take(x, range(size - after, size), axis=axis), axis)]
+        return ops.concatenate(parts, axis=axis)
+
+    return pad_axis(pad_axis(x, top, bottom, 1), left, right, 2)
+
+
 def _normalize_padding(padding):
     """int | (ph, pw) | ((top, bottom), (left, right)) -> ((t, b), (l, r))."""
 
@@ -47,7 +59,9 @@ class ReflectPad(keras.layers.Layer):
     a]`). `"symmetric"` repeats the edge (`[b, a, a, b, c, c, b]`), and
     `"constant"` (alias `"zero"`) pads with zeros. Works on any height and
     width, also unknown (`None`) ones in a functional model. In `"reflect"`
-    mode each padding must be smaller than the padded dimension (as in PyTorch).
+    mode each padding must be smaller than the padded dimension (as in PyTorch),
+    in `"symmetric"` mode at most as large; a larger one raises a `ValueError`
+    on every backend.
 
     Args:
         padding: int, tuple of 2 ints `(pad_h, pad_w)`, or tuple of 2 tuples
@@ -79,21 +93,35 @@ class ReflectPad(keras.layers.Layer):
         self.input_spec = keras.layers.InputSpec(ndim=4)
 
     def build(self, input_shape):
-        if self.mode == "reflect":
-            for axis, pads in ((1, self.padding[0]), (2, self.padding[1])):
-                size = input_shape[axis]
-                if size is not None and max(pads) >= size:
-                    raise ValueError(
-                        "`ReflectPad` in 'reflect' mode needs each padding to be "
-                        f"smaller than the padded dimension. Received: "
-                        f"padding={self.padding} for input_shape={input_shape}"
-                    )
+        self._check_size(input_shape)
         super().build(input_shape)
 
+    def _check_size(self, input_shape):
+        """Reflect padding must be smaller than the padded dimension,
+        symmetric padding at most as large: TensorFlow and PyTorch raise
+        otherwise, JAX would pad by reflecting again; every backend raises
+        this error instead, at build and on each call of a known size."""
+        excess = {"reflect": 1, "symmetric": 0}.get(self.mode)
+        if excess is None:
+            return
+        for axis, pads in ((1, self.padding[0]), (2, self.padding[1])):
+            size = input_shape[axis]
+            if size is not None and max(pads) > size - excess:
+                raise ValueError(
+                    f"`ReflectPad` in {self.mode!r} mode needs each padding to "
+                    f"be {'smaller than' if excess else 'at most'} the padded "
+                    f"dimension. Received: padding={self.padding} for "
+                    f"input_shape={tuple(input_shape)}"
+                )
+
     def call(self, inputs):
+        self._check_size(inputs.shape)
         (top, bottom), (left, right) = self.padding
         pad_width = [[0, 0], [top, bottom], [left, right], [0, 0]]
         mode = "constant" if self.mode == "zero" else self.mode
+        if mode == "symmetric" and keras.backend.backend() == "torch":
+            # Keras pads "symmetric" as torch's "replicate" there.
+            return _symmetric_pad(inputs, top, bottom, left, right)
         return ops.pad(inputs, pad_width, mode=mode)
 
     def compute_output_shape(self, input_shape):

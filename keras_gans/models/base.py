@@ -65,6 +65,7 @@ from keras_gans.distribute import is_multi_worker, replica_rows
 from keras_gans.imaging import from_uint8
 from keras_gans.inference import ImageTranslator
 from keras_gans.losses import gradient_penalty, r1_penalty
+from keras_gans.models.backends import BackendSteps, plumbing
 from keras_gans.models.saving import load_variables_and_seeds, save_variables_and_seeds
 from keras_gans.models.tracing import data_shapes
 from keras_gans.models.weights import assign_variable, clone_network
@@ -137,7 +138,7 @@ def check_number(arg, value, *, below_one=False, expected=None):
         raise ValueError(f"`{arg}` must be {expected}. Received: {arg}={value!r}")
 
 
-class GANModel(keras.Model):
+class GANModel(BackendSteps, keras.Model):
     """Base class of the keras_gans GAN models (not used directly).
 
     Subclasses declare:
@@ -627,6 +628,32 @@ class GANModel(keras.Model):
                 self.build(shapes)
         return super().fit(x, y, *args, **kwargs)
 
+    def evaluate(self, x=None, y=None, *args, **kwargs):
+        """`keras.Model.evaluate`, after building the model from the data's
+        shapes (as `fit`)."""
+        if not self.built:
+            shapes = data_shapes(x, y)
+            if shapes is not None:
+                self.build(shapes)
+        return super().evaluate(x, y, *args, **kwargs)
+
+    def _symbolic_build(self, iterator=None, data_batch=None):
+        # JAX and PyTorch call this at every `fit` / `evaluate`; a built GAN
+        # has nothing to build symbolically (its networks build when first
+        # called), and calling it on a batch would misread the batch (a
+        # DCGAN's `call` takes noise).
+        if self.built:
+            return
+        if data_batch is None:
+            for _, _, data in iterator:  # as Keras does; fit resets it
+                data_batch = data[0] if isinstance(data, list | tuple) else next(data)
+                break
+        x, y, _ = keras.utils.unpack_x_y_sample_weight(data_batch)
+        value = x if y is None else (x, y)
+        self.build(
+            keras.tree.map_structure(lambda t: (None, *tuple(t.shape)[1:]), value)
+        )
+
     def _maybe_symbolic_build(self, iterator=None, data_batch=None):
         # Keras (TF backend, model made in a strategy scope) peeks at a first
         # batch here and all-reduces it to build an unbuilt model. Under
@@ -668,6 +695,8 @@ class GANModel(keras.Model):
         Returns:
             The trackers' results, for `train_step` to return.
         """
+        if plumbing() is not None:
+            return self._one_pass_step_other_backends(a, b, discriminator_losses)
         d_tape = tf.GradientTape(persistent=len(discriminator_losses) > 1)
         with tf.GradientTape() as tape:
             values = self._compute_gan_losses(
@@ -686,6 +715,27 @@ class GANModel(keras.Model):
         )
         for name, grads in d_grads.items():
             self._apply_gradients(name, grads)
+        self._update_ema()
+        return self._update_trackers(values)
+
+    def _one_pass_step_other_backends(self, a, b, discriminator_losses):
+        """`_one_pass_train_step` on JAX and PyTorch: the same losses and
+        updates, gradients from `keras_gans.models.backends`."""
+        values, grads = plumbing().gradients(
+            self,
+            lambda: self._compute_gan_losses(a, b, training=True),
+            [{"generator": "g_loss"}, dict(discriminator_losses)],
+        )
+        critic = getattr(self, f"{next(iter(discriminator_losses))}_optimizer")
+        critic_steps = ops.convert_to_tensor(critic.iterations)
+        self._apply_gradients(
+            "generator",
+            grads["generator"],
+            every=self.gan_loss.n_critic,
+            counter=critic_steps,
+        )
+        for name in discriminator_losses:
+            self._apply_gradients(name, grads[name])
         self._update_ema()
         return self._update_trackers(values)
 
@@ -727,6 +777,9 @@ class GANModel(keras.Model):
             optimizer.apply_gradients(zip(grads, variables))
             return
 
+        if plumbing() is not None:
+            plumbing().apply_every(self, name, grads, every, counter)
+            return
         due = ops.equal(ops.mod(counter, every), every - 1)
         if tf.distribute.get_strategy().num_replicas_in_sync > 1:
             # Under tf.distribute, apply_gradients synchronizes the replicas

@@ -380,11 +380,20 @@ class CycleGAN(GANModel):
         """`G(a), F(b), F(G(a)), G(F(b)), F(a), G(b)`.
 
         The identity images are always computed: their weight is a variable
-        that a callback may raise from 0 without retracing.
+        that a callback may raise from 0 without retracing. (Except between
+        domains with different channel counts, where there are none: the
+        identity images are the inputs, the identity terms 0.)
         """
         # Each generator is traced once per step, not once per call.
         G, F = traced(self.generator_ab), traced(self.generator_ba)
-        if self._batch_generator_calls(real_a, real_b):
+        if real_a.shape[-1] != real_b.shape[-1]:
+            # Domains with different channel counts (e.g. gray -> RGB) have
+            # no identity images: F(a) and G(b) do not exist, and the
+            # identity terms are 0 (|a - a|).
+            fake_b = G(real_a, training=training)
+            fake_a = F(real_b, training=training)
+            same_a, same_b = real_a, real_b
+        elif self._batch_generator_calls(real_a, real_b):
             # One call per generator on [a; b]: the same numbers as two
             # calls (per-sample layers only), a third less graph to trace.
             fake_b, same_b = call_once(G, (real_a, real_b), training)
@@ -433,7 +442,7 @@ class CycleGAN(GANModel):
             and is_per_sample(self.generator_ba)
         )
 
-    def train_step(self, data):
+    def _train_step(self, data):
         real_a, real_b = self._unpack_pair(data, _PAIR_ERROR)
         if not self.built:  # data from a generator: build at trace time
             self.build((tuple(real_a.shape), tuple(real_b.shape)))
@@ -448,7 +457,7 @@ class CycleGAN(GANModel):
             {"discriminator_a": "d_a_loss", "discriminator_b": "d_b_loss"},
         )
 
-    def test_step(self, data):
+    def _test_step(self, data):
         real_a, real_b = self._unpack_pair(data, _PAIR_ERROR)
         values = self._compute_gan_losses(real_a, real_b, training=False)
         return self._update_trackers(values)

@@ -11,6 +11,7 @@ from keras_gans import losses as gan_losses
 from keras_gans.distribute import replica_rows
 from keras_gans.imaging import make_grid, to_uint8
 from keras_gans.inference import check_positive_int
+from keras_gans.models.backends import plumbing
 from keras_gans.models.base import TwoNetworkGAN, check_number
 from keras_gans.models.tracing import call_once
 
@@ -305,8 +306,10 @@ class DCGAN(TwoNetworkGAN):
             )
         return d_loss
 
-    def train_step(self, data):
+    def _train_step(self, data):
         real = ops.cast(_unpack_images(data), "float32")
+        if plumbing() is not None:
+            return self._train_step_other_backends(real)
         G, D = self.generator, self.discriminator
         batch = ops.shape(real)[0]
         # D's step count before this step: G steps when it is n - 1 mod n.
@@ -359,16 +362,81 @@ class DCGAN(TwoNetworkGAN):
             "generator", g_grads, every=self.n_critic, counter=critic_steps
         )
         self._update_ema()
+        return self._update_trackers(_logs(d_loss, g_loss, real_logits, fake_logits))
+
+    def _train_step_other_backends(self, real):
+        """`train_step` on JAX and PyTorch: the same two modes, gradients
+        from `keras_gans.models.backends`. Alternating mode repeats G's
+        forward pass for G's loss (D's update in between), its state updates
+        (norm statistics) dropped so that they move once per step."""
+        G, D = self.generator, self.discriminator
+        noise = self._noise(ops.shape(real)[0])
+        critic_steps = ops.convert_to_tensor(self.discriminator_optimizer.iterations)
+        if self.joint_discriminator_call:
+            values, grads = plumbing().gradients(
+                self,
+                lambda: self._joint_losses(real, noise),
+                [{"discriminator": "d_loss"}, {"generator": "g_loss"}],
+            )
+            self._apply_gradients("discriminator", grads["discriminator"])
+        else:
+            values, grads = plumbing().gradients(
+                self,
+                lambda: self._discriminator_losses(real, noise),
+                [{"discriminator": "d_loss"}],
+            )
+            self._apply_gradients("discriminator", grads["discriminator"])
+            g_values, grads = plumbing().gradients(
+                self,
+                lambda: {
+                    "g_loss": self.gan_loss.generator_loss(
+                        D(self._seen(G(noise, training=True)), training=True)
+                    )
+                },
+                [{"generator": "g_loss"}],
+                frozen=G.non_trainable_variables,
+            )
+            values["g_loss"] = g_values["g_loss"]
+        self._apply_gradients(
+            "generator", grads["generator"], every=self.n_critic, counter=critic_steps
+        )
+        self._update_ema()
         return self._update_trackers(
-            {
-                "d_loss": d_loss,
-                "g_loss": g_loss,
-                "d_real": ops.mean(ops.cast(real_logits, "float32")),
-                "d_fake": ops.mean(ops.cast(fake_logits, "float32")),
-            }
+            _logs(values["d_loss"], values["g_loss"], values["real"], values["fake"])
         )
 
-    def test_step(self, data):
+    def _joint_losses(self, real, noise):
+        """Joint mode's forward pass: fakes, ONE discriminator call on
+        [real; fake], both losses."""
+        fake = self.generator(noise, training=True)
+        seen_real, seen_fake = self._seen(real), self._seen(fake)
+        real_logits, fake_logits = call_once(
+            self.discriminator, (seen_real, seen_fake), training=True
+        )
+        d_loss = self._discriminator_objective(
+            seen_real, seen_fake, real_logits, fake_logits
+        )
+        g_loss = self.gan_loss.generator_loss(fake_logits)
+        return {
+            "d_loss": d_loss,
+            "g_loss": g_loss,
+            "real": real_logits,
+            "fake": fake_logits,
+        }
+
+    def _discriminator_losses(self, real, noise):
+        """Alternating mode's discriminator pass: fakes (detached), real and
+        fake batches through D apart, D's objective."""
+        fake = ops.stop_gradient(self.generator(noise, training=True))
+        seen_real, seen_fake = self._seen(real), self._seen(fake)
+        real_logits = self.discriminator(seen_real, training=True)
+        fake_logits = self.discriminator(seen_fake, training=True)
+        d_loss = self._discriminator_objective(
+            seen_real, seen_fake, real_logits, fake_logits
+        )
+        return {"d_loss": d_loss, "real": real_logits, "fake": fake_logits}
+
+    def _test_step(self, data):
         real = ops.cast(_unpack_images(data), "float32")
         fake = self.generator(self._noise(ops.shape(real)[0]), training=False)
         real_logits, fake_logits = call_once(
@@ -483,16 +551,22 @@ class DCGAN(TwoNetworkGAN):
         images = np.concatenate(out, axis=0)
         return to_uint8(images) if dtype == "uint8" else images
 
-    def sample_grid(self, noise, n_cols=None):
+    def sample_grid(self, noise, n_cols=None, min_tile=96, labels=True):
         """A uint8 grid of `generate(noise=noise)` for `SampleGridLogger`.
 
         Pass the same noise every epoch (`SampleGridLogger(model.sample_noise(
-        64, seed=0))`) to watch the same samples evolve.
+        64, seed=0))`) to watch the same samples evolve. Small images are
+        enlarged (nearest neighbour) to at least `min_tile` pixels a side,
+        and the rows and columns are numbered (row `"4-6"`, column `"2"`:
+        sample 5), so that a 32x32 sample can be seen and named.
 
         Args:
             noise: array `(n, latent_dim)`.
             n_cols: int or None. Images per row. Defaults to `None`
                 (`ceil(sqrt(n))`; a last incomplete row is padded white).
+            min_tile: int or None. Smallest tile side in pixels; `None`
+                keeps the images' size. Defaults to `96`.
+            labels: bool. Number the rows and columns. Defaults to `True`.
 
         Returns:
             A uint8 array `(H_grid, W_grid, C)`.
@@ -505,7 +579,9 @@ class DCGAN(TwoNetworkGAN):
         model = keras_gans.DCGAN.from_preset(
             "cspup", generator={"filters": (16, 8)}, discriminator={"ndf": 8}
         )
-        grid = model.sample_grid(model.sample_noise(9, seed=0))  # (52, 52, 3)
+        noise = model.sample_noise(9, seed=0)
+        grid = model.sample_grid(noise)  # 3x3 tiles of 96x96, numbered
+        plain = model.sample_grid(noise, min_tile=None, labels=False)  # (52, 52, 3)
         ```
         """
         images = self.generate(noise=noise, dtype="uint8")
@@ -516,7 +592,16 @@ class DCGAN(TwoNetworkGAN):
         n_rows = math.ceil(n / n_cols)
         blank = np.full((n_rows * n_cols - n,) + images.shape[1:], 255, "uint8")
         images = np.concatenate([images, blank], axis=0)
-        return make_grid([images[r * n_cols : (r + 1) * n_cols] for r in range(n_rows)])
+        rows = [images[r * n_cols : (r + 1) * n_cols] for r in range(n_rows)]
+        if not labels:
+            return make_grid(rows, min_tile=min_tile)
+        row_labels = [
+            f"{r * n_cols + 1}-{min(n, (r + 1) * n_cols)}" for r in range(n_rows)
+        ]
+        col_labels = [str(c + 1) for c in range(n_cols)]
+        return make_grid(
+            rows, row_labels=row_labels, col_labels=col_labels, min_tile=min_tile
+        )
 
     # === Presets ===
 
@@ -670,3 +755,13 @@ def _compatible(a, b):
     if len(a) != len(b):
         return False
     return all(x is None or y is None or x == y for x, y in zip(a[1:], b[1:]))
+
+
+def _logs(d_loss, g_loss, real_logits, fake_logits):
+    """What a DCGAN step logs: both losses and D's mean logits."""
+    return {
+        "d_loss": d_loss,
+        "g_loss": g_loss,
+        "d_real": ops.mean(ops.cast(real_logits, "float32")),
+        "d_fake": ops.mean(ops.cast(fake_logits, "float32")),
+    }

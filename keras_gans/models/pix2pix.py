@@ -309,14 +309,14 @@ class Pix2Pix(TwoNetworkGAN):
         values.pop("fake")
         return values
 
-    def train_step(self, data):
+    def _train_step(self, data):
         x, y = self._unpack_pair(data, _PAIR_ERROR)
         # One forward pass: G's gradients of g_loss on the outer tape, D's of
         # d_loss on the inner one (entered around D only); G steps once per
         # `n_critic` D steps (WGAN-GP).
         return self._one_pass_train_step(x, y, {"discriminator": "d_loss"})
 
-    def test_step(self, data):
+    def _test_step(self, data):
         x, y = self._unpack_pair(data, _PAIR_ERROR)
         return self._update_trackers(self._compute_gan_losses(x, y, training=False))
 

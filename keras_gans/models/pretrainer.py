@@ -8,11 +8,12 @@ import tensorflow as tf
 from keras import ops
 
 from keras_gans import losses as gan_losses
+from keras_gans.models.backends import BackendSteps, plumbing
 from keras_gans.models.weights import copy_weights
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
-class GeneratorPretrainer(keras.Model):
+class GeneratorPretrainer(BackendSteps, keras.Model):
     """Pre-trains an image-to-image generator to inpaint masked patches.
 
     UVCGAN's self-supervised pre-training (a BERT-like pretext task): each
@@ -152,18 +153,34 @@ class GeneratorPretrainer(keras.Model):
             return ops.concatenate([ops.cast(x, "float32"), ops.cast(y, "float32")], 0)
         return ops.cast(x, "float32")
 
-    def train_step(self, data):
+    def _train_step(self, data):
         images = self._images(data)
         masked, _ = self.mask(images)
         variables = self.generator.trainable_variables
-        with tf.GradientTape() as tape:
-            loss = gan_losses.l1_loss(images, self.generator(masked, training=True))
-        grads = tape.gradient(loss, variables)
+        if plumbing() is not None:  # JAX, PyTorch
+            values, grads = plumbing().gradients(
+                self,
+                lambda: {"l1": self._masked_l1(images, masked)},
+                [{"generator": "l1"}],
+            )
+            loss, grads = values["l1"], grads["generator"]
+        else:
+            with tf.GradientTape() as tape:
+                loss = self._masked_l1(images, masked)
+            grads = tape.gradient(loss, variables)
         self.optimizer.apply_gradients(zip(grads, variables))
         self.loss_tracker.update_state(loss)
         return {"l1": self.loss_tracker.result()}
 
-    def test_step(self, data):
+    def _masked_l1(self, images, masked):
+        return gan_losses.l1_loss(images, self.generator(masked, training=True))
+
+    def _optimizer_variables(self, name):
+        """The variables the optimizer trains: the generator's (`name`
+        is `"generator"`, for `keras_gans.models.backends`)."""
+        return self.generator.trainable_variables
+
+    def _test_step(self, data):
         images = self._images(data)
         masked, _ = self.mask(images)
         loss = gan_losses.l1_loss(images, self.generator(masked, training=False))

@@ -93,6 +93,15 @@ def add_train_settings(parser):
     m.add_argument(
         "--r1-weight", type=weight, metavar="G", help="R1 penalty weight (0: off)"
     )
+    c = parser.add_argument_group(
+        "image channels (cyclegan, pix2pix; default 3: RGB; see docs/data.md)"
+    )
+    for name, what in (
+        ("--input-nc", "generator input: domain A (cyclegan) or the input (pix2pix)"),
+        ("--output-nc", "generator output: domain B (cyclegan) or the target"),
+    ):
+        help_ = f"channels of the {what}: 1 gray, 3 RGB, 4 RGBA, N bands"
+        c.add_argument(name, type=_int_type(1), metavar="N", help=help_)
     d = parser.add_argument_group("preprocessing of image data (the official options)")
     d.add_argument(
         "--preprocess",

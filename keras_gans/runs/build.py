@@ -6,7 +6,7 @@ import os
 import keras
 import numpy as np
 
-from keras_gans import presets
+from keras_gans import networks, presets
 from keras_gans.callbacks import (
     EventFileLogger,
     LinearDecay,
@@ -62,8 +62,14 @@ def network_overrides(config):
     else:
         if config["ngf"]:
             gen["ngf"] = config["ngf"]
-        if "input_shape" in preset["generator"]["config"]:
-            gen["input_shape"] = (size, size, 3)
+        c_in, c_out = config.get("input_nc", 3), config.get("output_nc", 3)
+        fixed = "input_shape" in preset["generator"]["config"]
+        if fixed or (c_in, c_out) != (3, 3):
+            gen["input_shape"] = (size, size, c_in) if fixed else (None, None, c_in)
+        if (c_in, c_out) != (3, 3):
+            gen["out_channels"] = c_out
+            if config["model"] == "cyclegan":  # D_A's; D_B's: `_cyclegan_networks`
+                disc["input_shape"] = (None, None, c_in)
     if config["ndf"]:
         disc["ndf"] = config["ndf"]
     gen.update(config.get("generator_config") or {})
@@ -100,20 +106,54 @@ def build_model(config):
     if config.get("pretrained_generator"):
         extra["pretrained_generator"] = config["pretrained_generator"]
     try:
-        model = cls.from_preset(
-            config["preset"],
-            generator=gen,
-            discriminator=disc,
-            seed=config["seed"],
-            precision=config["precision"],
-            **extra,
-        )
+        if config["model"] == "cyclegan" and _domains_differ(config):
+            model = _cyclegan_across_channels(config, gen, disc, extra)
+        else:
+            model = cls.from_preset(
+                config["preset"],
+                generator=gen,
+                discriminator=disc,
+                seed=config["seed"],
+                precision=config["precision"],
+                **extra,
+            )
     except (ValueError, TypeError) as e:
         raise RunError(
             f"cannot build preset {config['preset']!r}: {one_line(e)}"
         ) from e
     if config["model"] != "dcgan":
         _check_networks_fit(model, config)
+    return model
+
+
+def _domains_differ(config):
+    return config.get("input_nc", 3) != config.get("output_nc", 3)
+
+
+def _cyclegan_across_channels(config, gen, disc, extra):
+    """A CycleGAN whose domains differ in channels: `from_preset` gives both
+    generators (and both discriminators) one config, so the four networks
+    are built here, G: A -> B, F: B -> A, D_A on A's channels, D_B on B's."""
+    name = config["preset"]
+    preset = presets.get(name)
+    c_a, c_b = config["input_nc"], config["output_nc"]
+    shape = gen["input_shape"][:2]
+    roles = (
+        ("generator", {**gen, "input_shape": (*shape, c_a), "out_channels": c_b}),
+        ("generator", {**gen, "input_shape": (*shape, c_b), "out_channels": c_a}),
+        ("discriminator", {**disc, "input_shape": (None, None, c_a)}),
+        ("discriminator", {**disc, "input_shape": (None, None, c_b)}),
+    )
+    nets = [
+        networks.create(
+            preset[role]["name"],
+            **{**preset[role]["config"], **overrides, "dtype": config["precision"]},
+        )
+        for role, overrides in roles
+    ]
+    model_config = {**preset["model_config"], **extra, "seed": config["seed"]}
+    model = CycleGAN(*nets, **model_config)
+    model.compile(**CycleGAN.preset_optimizers(name))
     return model
 
 

@@ -8,6 +8,7 @@ from keras_gans.runs.settings import (
     EVAL_KEYS,
     SETTINGS,
     check_applicable,
+    check_channels,
     flag,
     resolve_evaluation,
     resolve_settings,
@@ -69,8 +70,10 @@ RESUME_DEFAULTS = {
     "eval_every": None,
     "eval_weights": None,
     "image_key": "image",
+    "input_nc": 3,
     "keep": 3,
     "on_nan": "stop",
+    "output_nc": 3,
     "save_every_steps": 500,
     "steps_per_epoch": None,
 }
@@ -93,6 +96,8 @@ FIXED = (
     "deterministic",
     "image_key",
     "direction",
+    "input_nc",
+    "output_nc",
 ) + SETTINGS  # the loss, model and preprocessing settings (runs.settings)
 FIXED += EVAL_KEYS  # FID / KID during training; the best checkpoint
 
@@ -144,8 +149,10 @@ class RunConfig(dict):
     `generator_config`, `discriminator_config`, `samples`, `seed`,
     `precision`, `deterministic`, `image_key`, `save_every_steps`, `keep`,
     `on_nan`, `pretrained_generator`, `eval_every`, `eval_data`,
-    `eval_weights`, `schedule` (the preset's, scaled to
-    `epochs`), for pix2pix `direction` (`"AtoB"` or `"BtoA"`), the model
+    `eval_weights`, `input_nc` and `output_nc` (the channels of the
+    generator's input and output: of domains A and B for a CycleGAN, of
+    input and target for a Pix2Pix; 3 for DCGAN), `schedule` (the preset's,
+    scaled to `epochs`), for pix2pix `direction` (`"AtoB"` or `"BtoA"`), the model
     settings of `runs.settings.MODEL_KEYS` (e.g. `lambda_cycle`, `gan_loss`,
     `r1_weight`) and, on image data, `preprocess`, `load_size` and `flip`.
     Keys read as attributes too (`config.image_size`).
@@ -332,6 +339,8 @@ def resolve_config(kind, data_spec, overrides):
         precision=pick("precision", default="float32"),
         deterministic=bool(get_setting(overrides, "deterministic")),
         image_key=pick("image_key", default="image"),
+        input_nc=pick("input_nc", default=3),
+        output_nc=pick("output_nc", default=3),
         save_every_steps=pick("save_every_steps", default=500),
         keep=pick("keep", default=3),
         on_nan=pick("on_nan", default="stop"),
@@ -342,6 +351,10 @@ def resolve_config(kind, data_spec, overrides):
     )
     _set_direction(config, preset, get_setting(overrides, "direction"))
     _add_settings(config, preset, overrides)
+    try:
+        check_channels(config, preset)
+    except ValueError as e:
+        raise SettingError(str(e)) from None
     _check_overrides(config, preset)
     _check_image_size(config, preset)
     return config
@@ -523,8 +536,8 @@ def _check_image_size(config, preset):
     gen = {**preset["generator"]["config"], **config["generator_config"]}
     # The stride at any size (the registry's shape facts, nothing built): a
     # preset's fixed `input_shape` follows the run's image size.
-    channels = tuple(gen.get("input_shape") or (None, None, 3))[-1]
-    gen["input_shape"] = (None, None, channels)
+    gen["input_shape"] = (None, None, config.get("input_nc", 3))
+    gen["out_channels"] = config.get("output_nc", 3)
     info = networks.get_network_info(preset["generator"]["name"])
     shape = info.shape(**gen)
     stride = shape.stride

@@ -197,6 +197,7 @@ def make_data(config):
         return rendered[name]
 
     read, options = _reader(config), loader_options(config)
+    c_a, c_b = config.get("input_nc", 3), config.get("output_nc", 3)
 
     def cyclegan_data(epoch):
         s, s2 = _epoch_seed(seed, epoch), _epoch_seed(seed, epoch, 1)
@@ -205,15 +206,17 @@ def make_data(config):
             a, b = _shuffled_images(a, s), _shuffled_images(b, s2)
         elif kind == "folders" and options.get("image_size", size) is not None:
             return data.cyclegan_folders(
-                spec["data"], size, batch_size=batch, seed=s, **options
+                spec["data"],
+                size,
+                batch_size=batch,
+                seed=s,
+                channels=(c_a, c_b),
+                **options,
             )
-        elif kind == "folders":  # sizes of the images: cropped to the stride
-            a = read(os.path.join(spec["data"], "trainA"), s)
-            b = read(os.path.join(spec["data"], "trainB"), s2)
-        elif kind == "domains":
-            a, b = read(spec["data_a"], s), read(spec["data_b"], s2)
-        else:
-            a, b = read(spec["tfrecords_a"], s), read(spec["tfrecords_b"], s2)
+        else:  # folders at the images' sizes (cropped to the stride), TFRecords
+            source_a, source_b = _domain_sources(spec)
+            a = read(source_a, s, channels=c_a)
+            b = read(source_b, s2, channels=c_b)
         return data.unpaired(a, b, batch_size=batch)
 
     def dcgan_data(epoch):
@@ -232,6 +235,14 @@ def make_data(config):
         )
 
     return cyclegan_data if model == "cyclegan" else dcgan_data
+
+
+def _domain_sources(spec):
+    """The folders (or TFRecord lists) of domains A and B of a CycleGAN spec."""
+    if spec["kind"] == "folders":
+        return tuple(os.path.join(spec["data"], "train" + d) for d in "AB")
+    prefix = "data" if spec["kind"] == "domains" else "tfrecords"
+    return spec[prefix + "_a"], spec[prefix + "_b"]
 
 
 def _reader(config):
@@ -301,6 +312,7 @@ def _pix2pix_data(config):
             direction=direction,
             batch_size=batch,
             seed=s,
+            channels=(config.get("input_nc", 3), config.get("output_nc", 3)),
             **options,
         )
 
@@ -372,6 +384,7 @@ def sample_images(config):
     if kind == "demo":
         a, b, _ = datasets.glyph_pairs(size, split="test", chars=demo_grid_chars(n))
         return a[:n], b[:n]
+    c_a, c_b = config.get("input_nc", 3), config.get("output_nc", 3)
     if kind == "folders":
         root = spec["data"]
         split = (
@@ -380,13 +393,18 @@ def sample_images(config):
             else "train"
         )
         folders = [os.path.join(root, split + side) for side in "AB"]
-        a, b = (first(data.image_folder(f, size, **fixed)) for f in folders)
-    elif kind == "domains":
-        a = first(data.image_folder(spec["data_a"], size, **fixed))
-        b = first(data.image_folder(spec["data_b"], size, **fixed))
     else:
-        a = first(data.tfrecords(spec["tfrecords_a"], size, image_key=key, **fixed))
-        b = first(data.tfrecords(spec["tfrecords_b"], size, image_key=key, **fixed))
+        folders = [spec["data_a"], spec["data_b"]] if kind == "domains" else None
+    if folders is not None:
+        a, b = (
+            first(data.image_folder(f, size, channels=c, **fixed))
+            for f, c in zip(folders, (c_a, c_b))
+        )
+    else:
+        a, b = (
+            first(data.tfrecords(f, size, image_key=key, channels=c, **fixed))
+            for f, c in ((spec["tfrecords_a"], c_a), (spec["tfrecords_b"], c_b))
+        )
     m = min(len(a), len(b))
     return a[:m], b[:m]
 
@@ -418,6 +436,7 @@ def _pix2pix_samples(config):
                 preprocess="resize",
                 flip=False,
                 shuffle=False,
+                channels=(config.get("input_nc", 3), config.get("output_nc", 3)),
             )
         )
     )

@@ -294,6 +294,84 @@ def generator_stride(preset, generator_config):
     return generator_shape(preset, gen).stride
 
 
+def check_channels(config, preset):
+    """Raise a `ValueError` naming the flags when a run's `input_nc` /
+    `output_nc` cannot work with its model, data and settings.
+
+    Image channels are for image-to-image runs on image data. A CycleGAN
+    whose domains differ in channels has no identity loss (`G(b)` would feed
+    B's channels to the A -> B generator; the official code refuses it as
+    well), no residual generator output and no pretrained generator; FID /
+    KID during training need RGB.
+
+    Example:
+
+    ```python
+    from keras_gans import presets
+    from keras_gans.runs.settings import check_channels
+
+    config = {"model": "pix2pix", "input_nc": 1, "output_nc": 3,
+              "data": {"kind": "aligned"}, "generator_config": {}}
+    check_channels(config, presets.get("pix2pix_paper"))  # fine: no error
+    ```
+    """
+    c_in, c_out = config.get("input_nc", 3), config.get("output_nc", 3)
+    for key, value in (("input_nc", c_in), ("output_nc", c_out)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{flag(key)} must be an integer >= 1: {value!r}")
+    if (c_in, c_out) == (3, 3):
+        return
+    nc_flags = f"--input-nc {c_in} --output-nc {c_out}"
+    if config["model"] == "dcgan":
+        raise ValueError(f"{nc_flags}: channels are for cyclegan and pix2pix")
+    if config["data"]["kind"] == "demo":
+        raise ValueError(
+            f"{nc_flags}: the built-in demo set is RGB; give image data (--data ...)"
+        )
+    if config.get("eval_data") is not None:
+        raise ValueError(f"{nc_flags}: --eval-data (FID / KID) needs RGB images")
+    if c_in == c_out:
+        return
+    name = preset["generator"]["name"]
+    gen = {
+        **networks.get_network_info(name)["config"],
+        **preset["generator"]["config"],
+        **(config.get("generator_config") or {}),
+    }
+    if gen.get("output_mode") == "residual":
+        raise ValueError(
+            f"{nc_flags}: the {name!r} generator of "
+            f"preset {config['preset']!r} adds its output to its input "
+            "(output_mode residual), which needs equal channels; add "
+            '--generator-config \'{"output_mode": "tanh"}\' or another preset'
+        )
+    if config["model"] == "cyclegan":
+        _check_cyclegan_channels(config, nc_flags)
+
+
+def _check_cyclegan_channels(config, nc_flags):
+    """Identity loss and a pretrained generator need equal channels."""
+    scheduled = [
+        w.get("identity", 0) for w in config["schedule"]["loss_weights"].values()
+    ]
+    if any(w > 0 for w in scheduled):
+        raise ValueError(
+            f"{nc_flags}: the identity loss compares G(b) with b, so it needs "
+            f"equal channels; preset {config['preset']!r} schedules an identity "
+            "weight: use another preset (e.g. cyclegan_paper)"
+        )
+    if config.get("lambda_identity", 0) > 0:
+        raise ValueError(
+            f"{nc_flags}: the identity loss compares G(b) with b, so it needs "
+            "equal channels (as in the official code); add --lambda-identity 0"
+        )
+    if config.get("pretrained_generator"):
+        raise ValueError(
+            f"{nc_flags}: --pretrained-generator starts both generators from one "
+            "network, which needs equal channels"
+        )
+
+
 def resolve_evaluation(kind, get):
     """The evaluation settings of a new run, checked: `eval_every`,
     `eval_data` (an absolute folder) and `eval_weights` (`"imagenet"`,

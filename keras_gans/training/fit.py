@@ -74,6 +74,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from keras_gans.models.backends import run_train_step
 from keras_gans.training.checkpoint import (
     CheckpointError,
     CheckpointManager,
@@ -328,7 +329,7 @@ class _Runner:
         model = self.model
         pos = self.position
         epoch_logs = None
-        strategy = model.distribute_strategy
+        strategy = getattr(model, "distribute_strategy", None)
         for epoch in range(pos.epoch, self.epochs):
             ds = self._dataset(epoch)
             length = _cardinality(ds)
@@ -337,7 +338,7 @@ class _Runner:
                 pos.sums, pos.count = {}, 0
             if start:
                 ds = ds.skip(start)
-            if strategy.num_replicas_in_sync > 1:
+            if strategy is not None and strategy.num_replicas_in_sync > 1:
                 ds = strategy.experimental_distribute_dataset(ds)
             pos.epoch, pos.step = epoch, start
             model.reset_metrics()
@@ -347,7 +348,7 @@ class _Runner:
                 if (epoch, step) not in self.skipped:
                     callbacks.on_train_batch_begin(step)
                     model.reset_metrics()
-                    values = _to_python(model.train_function([batch]))
+                    values = _to_python(run_train_step(model, batch))
                     bad = nonfinite_logs(values)
                     if bad:
                         raise _NonFinite(bad, epoch, step, pos.global_step)

@@ -454,3 +454,21 @@ def test_generator_stride_refuses_size_changing_networks(tmp_path):
         inference.generator_shape(upsampler)
     with pytest.raises(ValueError, match="same size"):
         export.export_generator(upsampler, tmp_path)
+
+
+def test_a_gray_to_rgb_generator_exports_every_signature(tmp_path):
+    from keras_gans import networks
+
+    generator = networks.create(
+        "resnet_6blocks", input_shape=(None, None, 1), out_channels=3, ngf=4,
+        n_blocks=1,
+    )  # fmt: skip
+    path = export.export_generator(generator, str(tmp_path / "gray"))
+    served = tf.saved_model.load(path)
+    gray = np.zeros((1, 12, 16, 1), "float32")
+    y = served.signatures["serving_default"](images=tf.constant(gray))["images"]
+    assert tuple(y.shape) == (1, 12, 16, 3)
+    png = tf.io.encode_png(np.full((12, 16, 1), 90, "uint8"))
+    out = served.signatures["translate_encoded"](image_bytes=tf.stack([png]))
+    decoded = tf.io.decode_png(out["image_bytes"][0])
+    assert tuple(decoded.shape) == (12, 16, 3)

@@ -11,8 +11,15 @@ import numpy as np
 _EXAMPLE = re.compile(r"```python\n(.*?)```", re.DOTALL)
 
 
+_TORCH_SIZE = re.compile(r"torch\.Size\(\[([^\]]*)\]\)")
+
+
 def run_docstring_examples(obj):
-    """Executes every ```python block of `obj.__doc__`; returns their stdout."""
+    """Executes every ```python block of `obj.__doc__`; returns their stdout.
+
+    A printed `torch.Size([1, 2])` (the PyTorch backend's shapes) reads as
+    `(1, 2)`, as the examples' comments write them.
+    """
     doc = obj.__doc__ or ""
     blocks = _EXAMPLE.findall(doc)
     assert blocks, f"{obj.__name__} has no ```python Example block"
@@ -22,7 +29,7 @@ def run_docstring_examples(obj):
             exec(
                 compile(textwrap.dedent(block), f"<{obj.__name__} example>", "exec"), {}
             )
-    return out.getvalue()
+    return _TORCH_SIZE.sub(r"(\1)", out.getvalue())
 
 
 # --- NCHW <-> NHWC and PyTorch -> Keras weight copies ----------------------
@@ -60,8 +67,9 @@ def copy_norm(torch_norm, keras_norm):
         keras_norm.gamma.assign(torch_norm.weight.detach().cpu().numpy())
         keras_norm.beta.assign(torch_norm.bias.detach().cpu().numpy())
     if getattr(torch_norm, "running_mean", None) is not None:
-        keras_norm.moving_mean.assign(torch_norm.running_mean.cpu().numpy())
-        keras_norm.moving_variance.assign(torch_norm.running_var.cpu().numpy())
+        # Copies: JAX may alias a NumPy buffer, which torch then updates.
+        keras_norm.moving_mean.assign(torch_norm.running_mean.cpu().numpy().copy())
+        keras_norm.moving_variance.assign(torch_norm.running_var.cpu().numpy().copy())
 
 
 def randomize_torch_norms(module, torch):

@@ -7,7 +7,9 @@ from tests.layers import run_docstring_examples, to_nchw, to_nhwc
 from tests.test_case import max_abs_diff, random_input, require_torch, run_layer_test
 
 
-@pytest.mark.parametrize("affine, n_weights", [(False, 0), (True, 2)])
+@pytest.mark.parametrize(
+    "affine, n_weights", [(False, 0), pytest.param(True, 2, marks=pytest.mark.backends)]
+)
 def test_layer(affine, n_weights, tmp_path):
     layer = run_layer_test(
         InstanceNormalization,

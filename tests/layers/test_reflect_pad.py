@@ -55,6 +55,7 @@ def test_parity_with_torch(padding, torch_padding):
     assert max_abs_diff(ReflectPad(padding)(x), expected) == 0.0
 
 
+@pytest.mark.backends
 def test_modes():
     x = np.array([1.0, 2.0, 3.0], "float32").reshape(1, 1, 3, 1)
     pad = ((0, 0), (2, 2))
@@ -80,9 +81,23 @@ def test_bad_mode():
         ReflectPad(1, mode="wrap")
 
 
-def test_reflect_padding_too_large():
+@pytest.mark.backends
+def test_padding_too_large_raises_on_every_backend():
     with pytest.raises(ValueError, match="smaller than the padded dimension"):
         ReflectPad(3)(np.zeros((1, 3, 3, 1), "float32"))
+    with pytest.raises(ValueError, match="at most the padded dimension"):
+        ReflectPad(4, mode="symmetric")(np.zeros((1, 3, 3, 1), "float32"))
+    # Checked on every call, not only the first (which builds the layer).
+    pad = ReflectPad(3)
+    pad(np.zeros((1, 5, 5, 1), "float32"))
+    with pytest.raises(ValueError, match="smaller than the padded dimension"):
+        pad(np.zeros((1, 3, 5, 1), "float32"))
+    assert tuple(ReflectPad(3, mode="symmetric")(np.zeros((1, 3, 3, 1))).shape) == (
+        1,
+        9,
+        9,
+        1,
+    )
 
 
 def test_docstring_example():

@@ -301,8 +301,18 @@ def test_generate_shapes_dtypes_and_determinism():
     noise = model.sample_noise(5, seed=7)
     assert noise.shape == (5, LATENT)
     assert_allclose(model.generate(noise=noise), a, atol=0.0)
-    grid = model.sample_grid(noise)  # 3 columns x 2 rows, 2 px padding
-    assert grid.shape == (2 * SIZE + 2, 3 * SIZE + 4, 3) and grid.dtype == np.uint8
+    plain = model.sample_grid(noise, min_tile=None, labels=False)
+    # 3 columns x 2 rows, 2 px padding
+    assert plain.shape == (2 * SIZE + 2, 3 * SIZE + 4, 3) and plain.dtype == np.uint8
+    # By default: tiles enlarged to 96 px (nearest neighbour) in the
+    # bottom-right corner, numbered rows and columns in white margins.
+    grid = model.sample_grid(noise)
+    tiles = grid[-(2 * 96 + 2) :, -(3 * 96 + 4) :]
+    assert grid.shape[0] > tiles.shape[0] and grid.shape[1] > tiles.shape[1]
+    first = np.repeat(np.repeat(plain[:SIZE, :SIZE], 96 // SIZE, 0), 96 // SIZE, 1)
+    np.testing.assert_array_equal(tiles[:96, :96], first)
+    margin = grid[: grid.shape[0] - tiles.shape[0]]
+    assert margin.min() < 128 < margin.max()  # black label text on white
     with pytest.raises(ValueError, match="exactly one"):
         model.generate()
     with pytest.raises(ValueError, match="shape"):
@@ -469,7 +479,8 @@ def test_demo_example_learns_varied_samples(tmp_path):
     for name in ("samples/epoch_0000.png", "samples/epoch_0002.png", "diversity.png"):
         assert (run / name).is_file(), name
     with Image.open(run / "samples" / "epoch_0002.png") as grid:
-        assert grid.size == (8 * 34 - 2, 8 * 34 - 2)  # 64 samples of 32x32
+        # 64 samples of 32x32, enlarged to 96 px tiles, numbered margins
+        assert min(grid.size) > 8 * 98 - 2
     model = keras.saving.load_model(run / "model.keras")
     assert model.generator.output_shape == (None, 32, 32, 3)
     assert int(model.generator_optimizer.iterations.numpy()) == 256

@@ -37,6 +37,10 @@ CYCLEGAN_TERMS = (
     "d_a_loss",
     "d_b_loss",
 )
+
+# Every backend's train step must log these losses: CI runs this file on
+# JAX and PyTorch too.
+pytestmark = pytest.mark.backends
 D_TERMS = ("d_a_loss", "d_b_loss")
 ADVERSARIAL_TERMS = ("gan_ab", "gan_ba", "d_a_loss", "d_b_loss")
 RTOL, ATOL = 2e-5, 1e-6

@@ -2,9 +2,17 @@
 
 import keras
 import numpy as np
-import tensorflow as tf
+import pytest
+from keras import ops
 
+from tests.backend_grad import gradients
 from tests.test_case import assert_allclose, random_input
+
+#: The TensorFlow-only tests (graph tracing) skip elsewhere with this.
+TF_ONLY = pytest.mark.skipif(
+    keras.backend.backend() != "tensorflow",
+    reason="TensorFlow graph tracing (tf.function, an open batch size)",
+)
 
 
 def twins(filters, kernel_size, input_shape, cls, **kwargs):
@@ -21,13 +29,16 @@ def twins(filters, kernel_size, input_shape, cls, **kwargs):
 
 
 def grads(layer, x, upstream):
-    """`[output, d_input, d_kernel(, d_bias)]` of `sum(layer(x) * upstream)`."""
-    x = tf.convert_to_tensor(x)
-    with tf.GradientTape() as tape:
-        tape.watch(x)
-        y = layer(x)
-        loss = tf.reduce_sum(y * upstream)
-    return [y, *tape.gradient(loss, [x, *layer.trainable_variables])]
+    """`[output, d_input, d_kernel(, d_bias)]` of `sum(layer(x) * upstream)`.
+
+    The layer runs twice: once for the output, once differentiated.
+    """
+    upstream = ops.convert_to_tensor(upstream)
+
+    def loss(x, *_):
+        return ops.sum(layer(x) * upstream)
+
+    return [layer(x), *gradients(loss, [x, *layer.trainable_variables])]
 
 
 def assert_gradients_equal(filters, kernel_size, input_shape, cls):
@@ -42,25 +53,32 @@ def assert_gradients_equal(filters, kernel_size, input_shape, cls):
         grads(ours, x, upstream),
         grads(ref, x, upstream),
     ):
-        scale = float(np.max(np.abs(b)))
-        assert_allclose(a, b, atol=1e-5 * scale, msg=name)
+        b = ops.convert_to_numpy(b)
+        assert_allclose(a, b, atol=1e-5 * float(np.max(np.abs(b))), msg=name)
+
+
+def penalty_gradients(conv, x, variables):
+    """d/d variables of a WGAN-GP-like penalty on `d sum(conv(x)^2) / dx`."""
+
+    def penalty(*_):
+        (dx,) = gradients(
+            lambda x: ops.sum(ops.square(conv(x))), [x], create_graph=True
+        )
+        norms = ops.sqrt(ops.sum(ops.square(ops.reshape(dx, (x.shape[0], -1))), 1))
+        return ops.mean(ops.square(norms - 1))
+
+    return gradients(penalty, variables)
 
 
 def assert_second_order_gradients_equal(filters, input_shape, cls):
     """The gradient penalty of WGAN-GP differentiates the input gradient."""
-    x = tf.convert_to_tensor(random_input(input_shape))
-    results = []
-    for layer in twins(filters, 4, input_shape, cls=cls):
-        with tf.GradientTape() as outer:
-            with tf.GradientTape() as inner:
-                inner.watch(x)
-                y = tf.reduce_sum(tf.square(layer(x)))
-            dx = inner.gradient(y, x)
-            penalty = tf.reduce_mean(
-                tf.square(tf.norm(tf.reshape(dx, (2, -1)), axis=1) - 1)
-            )
-        results.append(outer.gradient(penalty, layer.trainable_variables))
+    x = random_input(input_shape)
+    results = [
+        penalty_gradients(layer, x, layer.trainable_variables)
+        for layer in twins(filters, 4, input_shape, cls=cls)
+    ]
     for a, b in zip(*results):
+        b = ops.convert_to_numpy(b)
         assert_allclose(a, b, atol=1e-5 * float(np.max(np.abs(b))))
 
 
