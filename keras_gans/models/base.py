@@ -709,7 +709,7 @@ class GANModel(BackendSteps, keras.Model):
         }
         del tape, d_tape
         critic = getattr(self, f"{next(iter(discriminator_losses))}_optimizer")
-        critic_steps = ops.convert_to_tensor(critic.iterations)
+        critic_steps = _read_now(critic.iterations)
         self._apply_gradients(
             "generator", g_grads, every=self.gan_loss.n_critic, counter=critic_steps
         )
@@ -727,7 +727,7 @@ class GANModel(BackendSteps, keras.Model):
             [{"generator": "g_loss"}, dict(discriminator_losses)],
         )
         critic = getattr(self, f"{next(iter(discriminator_losses))}_optimizer")
-        critic_steps = ops.convert_to_tensor(critic.iterations)
+        critic_steps = _read_now(critic.iterations)
         self._apply_gradients(
             "generator",
             grads["generator"],
@@ -771,15 +771,15 @@ class GANModel(BackendSteps, keras.Model):
         every - 1`, e.g. one generator step per `n_critic` critic steps with
         `counter` = the critic optimizer's iterations before this step.
         """
+        if plumbing() is not None:  # JAX, PyTorch
+            plumbing().apply_every(self, name, grads, every, counter)
+            return
         variables = self._optimizer_variables(name)
         optimizer = getattr(self, f"{name}_optimizer")
         if every == 1:
             optimizer.apply_gradients(zip(grads, variables))
             return
 
-        if plumbing() is not None:
-            plumbing().apply_every(self, name, grads, every, counter)
-            return
         due = ops.equal(ops.mod(counter, every), every - 1)
         if tf.distribute.get_strategy().num_replicas_in_sync > 1:
             # Under tf.distribute, apply_gradients synchronizes the replicas
@@ -918,6 +918,14 @@ class GANModel(BackendSteps, keras.Model):
         for name in cls.NETWORK_NAMES:
             config[name] = keras.saving.deserialize_keras_object(config[name])
         return cls(**config)
+
+
+def _read_now(variable):
+    """The variable's value now, as a tensor that later updates of the
+    variable do not change. (`ops.convert_to_tensor` of a variable is the
+    variable itself on TensorFlow and its storage on PyTorch: a counter read
+    that way before an optimizer step would show the count after it.)"""
+    return ops.copy(ops.convert_to_tensor(variable))
 
 
 def _scaled_copy(optimizer, ratio, name):

@@ -12,7 +12,7 @@ from keras_gans.distribute import replica_rows
 from keras_gans.imaging import make_grid, to_uint8
 from keras_gans.inference import check_positive_int
 from keras_gans.models.backends import plumbing
-from keras_gans.models.base import TwoNetworkGAN, check_number
+from keras_gans.models.base import TwoNetworkGAN, _read_now, check_number
 from keras_gans.models.tracing import call_once
 
 OUTPUT_DTYPES = ("float32", "uint8")
@@ -313,7 +313,7 @@ class DCGAN(TwoNetworkGAN):
         G, D = self.generator, self.discriminator
         batch = ops.shape(real)[0]
         # D's step count before this step: G steps when it is n - 1 mod n.
-        critic_steps = ops.convert_to_tensor(self.discriminator_optimizer.iterations)
+        critic_steps = _read_now(self.discriminator_optimizer.iterations)
         if self.joint_discriminator_call:
             # D's loss on its own tape, entered after G ran: its gradient
             # stops at D's input instead of tracing G's backward pass once
@@ -371,7 +371,7 @@ class DCGAN(TwoNetworkGAN):
         (norm statistics) dropped so that they move once per step."""
         G, D = self.generator, self.discriminator
         noise = self._noise(ops.shape(real)[0])
-        critic_steps = ops.convert_to_tensor(self.discriminator_optimizer.iterations)
+        critic_steps = _read_now(self.discriminator_optimizer.iterations)
         if self.joint_discriminator_call:
             values, grads = plumbing().gradients(
                 self,

@@ -1,6 +1,7 @@
 """The same 3 training steps on TensorFlow, JAX and PyTorch give the same
 losses and weights (CycleGAN with EMA, with its default Adam, with R1;
-DCGAN in both modes and with spectral norm; Pix2Pix).
+DCGAN in both modes, with spectral norm, and WGAN-GP with a generator step
+every 2nd step; Pix2Pix).
 
 `tests/backends/three_steps.py` runs in one subprocess per backend
 (`KERAS_BACKEND` is fixed when Keras is imported). The TensorFlow run writes
@@ -63,6 +64,7 @@ def test_every_backend_trains_like_tensorflow(runs):
         "dcgan_alternating",
         "dcgan_joint",
         "dcgan_spectral_norm",
+        "dcgan_wgan_gp",
         "pix2pix",
     ]
     problems = []

@@ -16,7 +16,7 @@ import time
 import keras
 import numpy as np
 
-from keras_gans.losses import LSGAN
+from keras_gans.losses import LSGAN, gradient_penalty
 from tests import tiny
 
 STEPS, BATCH = 3, 2
@@ -63,6 +63,17 @@ def _dcgan(joint, **kwargs):
     return model, tiny.real_images(n=STEPS * BATCH)
 
 
+def _dcgan_wgan_gp():
+    """WGAN-GP with G stepping every 2nd step (the `n_critic` path) and a
+    fixed interpolation (the penalty's draw is backend-specific)."""
+    model, images = _dcgan(True, gan_loss="wgan-gp", n_critic=2)
+    alpha = np.linspace(0.2, 0.8, BATCH).reshape(BATCH, 1, 1, 1).astype("float32")
+    model._gradient_penalty = lambda d, real, fake: gradient_penalty(
+        d, real, fake, alpha=keras.ops.convert_to_tensor(alpha)
+    )
+    return model, images
+
+
 def _pix2pix():
     model = tiny.tiny_pix2pix()
     model.compile(generator_optimizer=_sgd(), discriminator_optimizer=_sgd())
@@ -77,6 +88,7 @@ MODELS = {
     "dcgan_joint": lambda: _dcgan(True),
     "dcgan_spectral_norm": lambda: _dcgan(True, spectral_norm=True),
     "dcgan_alternating": lambda: _dcgan(False),
+    "dcgan_wgan_gp": _dcgan_wgan_gp,
     "pix2pix": _pix2pix,
 }
 

@@ -170,6 +170,19 @@ def test_wgan_gp_with_n_critic_steps_generator_every_n_steps():
     assert all(changed(g_before, model.generator.trainable_weights))
 
 
+def test_n_critic_generator_steps_after_the_nth_critic_step():
+    """G steps at D's steps n, 2n, ... (D's count is read before D's update
+    of the same step; a read of the variable after it stepped G at D's
+    first step)."""
+    model = mini_dcgan(gan_loss="wgan-gp", n_critic=2, seed=3)
+    images = real_images(2)
+    g_steps = []
+    for _ in range(4):
+        model.train_on_batch(images)
+        g_steps.append(int(model.generator_optimizer.iterations.numpy()))
+    assert g_steps == [0, 1, 1, 2]
+
+
 # === Losses and configuration ===
 
 

@@ -170,15 +170,23 @@ class _TrainedScope(keras.StatelessScope):
         super().add_update((variable, value))
 
 
-def apply_every(model, name, grads, every, counter):
-    """Apply `grads` with optimizer `name` only when `counter % every ==
-    every - 1`: under `jit` both branches run and the old weights and
-    optimizer state are put back where no update was due."""
-    variables = model._optimizer_variables(name)
+def apply_every(model, name, grads, every=1, counter=None):
+    """Apply `grads` with optimizer `name` through its `stateless_apply`
+    (which handles loss scaling's conditional update functionally); with
+    `every > 1` only when `counter % every == every - 1`: under `jit` the
+    update is computed and the old weights and optimizer state are kept
+    where none was due."""
+    variables = list(model._optimizer_variables(name))
     optimizer = getattr(model, f"{name}_optimizer")
-    due = ops.equal(ops.mod(counter, every), every - 1)
-    state = list(variables) + list(optimizer.variables)
-    before = [ops.convert_to_tensor(v) for v in state]
-    optimizer.apply_gradients(zip(grads, variables))
-    for v, old in zip(state, before):
-        v.assign(ops.where(due, ops.convert_to_tensor(v), old))
+    scope = get_stateless_scope()
+    state = variables + list(optimizer.variables)
+    before = [scope.get_current_value(v) for v in state]
+    new_weights, new_slots = optimizer.stateless_apply(
+        before[len(variables) :], grads, before[: len(variables)]
+    )
+    after = list(new_weights) + list(new_slots)
+    if every > 1:
+        due = ops.equal(ops.mod(counter, every), every - 1)
+        after = [ops.where(due, new, old) for new, old in zip(after, before)]
+    for v, value in zip(state, after):
+        v.assign(value)

@@ -52,10 +52,10 @@ def gradients(model, forward, groups, frozen=()):
     return values, grads
 
 
-def apply_every(model, name, grads, every, counter):
-    """Apply `grads` with optimizer `name` when `counter % every == every -
-    1` (eager: a plain `if`)."""
-    if int(ops.convert_to_numpy(counter)) % every == every - 1:
+def apply_every(model, name, grads, every=1, counter=None):
+    """Apply `grads` with optimizer `name`; with `every > 1` only when
+    `counter % every == every - 1` (eager: a plain `if`)."""
+    if every == 1 or int(ops.convert_to_numpy(counter)) % every == every - 1:
         variables = model._optimizer_variables(name)
         optimizer = getattr(model, f"{name}_optimizer")
         optimizer.apply_gradients(zip(grads, variables))
