@@ -695,37 +695,14 @@ class GANModel(BackendSteps, keras.Model):
         Returns:
             The trackers' results, for `train_step` to return.
         """
-        if plumbing() is not None:
-            return self._one_pass_step_other_backends(a, b, discriminator_losses)
-        d_tape = tf.GradientTape(persistent=len(discriminator_losses) > 1)
-        with tf.GradientTape() as tape:
-            values = self._compute_gan_losses(
-                a, b, training=True, discriminator_tape=d_tape
+        if plumbing() is not None:  # JAX, PyTorch
+            values, grads = plumbing().gradients(
+                self,
+                lambda: self._compute_gan_losses(a, b, training=True),
+                [{"generator": "g_loss"}, dict(discriminator_losses)],
             )
-        g_grads = self._gradients("generator", tape, values["g_loss"])
-        d_grads = {
-            name: self._gradients(name, d_tape, values[key])
-            for name, key in discriminator_losses.items()
-        }
-        del tape, d_tape
-        critic = getattr(self, f"{next(iter(discriminator_losses))}_optimizer")
-        critic_steps = _read_now(critic.iterations)
-        self._apply_gradients(
-            "generator", g_grads, every=self.gan_loss.n_critic, counter=critic_steps
-        )
-        for name, grads in d_grads.items():
-            self._apply_gradients(name, grads)
-        self._update_ema()
-        return self._update_trackers(values)
-
-    def _one_pass_step_other_backends(self, a, b, discriminator_losses):
-        """`_one_pass_train_step` on JAX and PyTorch: the same losses and
-        updates, gradients from `keras_gans.models.backends`."""
-        values, grads = plumbing().gradients(
-            self,
-            lambda: self._compute_gan_losses(a, b, training=True),
-            [{"generator": "g_loss"}, dict(discriminator_losses)],
-        )
+        else:
+            values, grads = self._tape_gradients(a, b, discriminator_losses)
         critic = getattr(self, f"{next(iter(discriminator_losses))}_optimizer")
         critic_steps = _read_now(critic.iterations)
         self._apply_gradients(
@@ -738,6 +715,22 @@ class GANModel(BackendSteps, keras.Model):
             self._apply_gradients(name, grads[name])
         self._update_ema()
         return self._update_trackers(values)
+
+    def _tape_gradients(self, a, b, discriminator_losses):
+        """TensorFlow's gradients of `_one_pass_train_step`: the generators'
+        of `g_loss` on the outer tape, each discriminator's of its loss on a
+        tape entered around the discriminators only. Returns `(values,
+        {optimizer name: gradients})`."""
+        d_tape = tf.GradientTape(persistent=len(discriminator_losses) > 1)
+        with tf.GradientTape() as tape:
+            values = self._compute_gan_losses(
+                a, b, training=True, discriminator_tape=d_tape
+            )
+        grads = {"generator": self._gradients("generator", tape, values["g_loss"])}
+        for name, key in discriminator_losses.items():
+            grads[name] = self._gradients(name, d_tape, values[key])
+        del tape, d_tape
+        return values, grads
 
     def _replica_scale(self, loss):
         """Scale a per-replica mean loss so that summed gradients average."""

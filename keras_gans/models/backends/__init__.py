@@ -90,7 +90,9 @@ _STATE_KEYS = (
 )
 
 
-def _state_lists(model):
+def state_variables(model):
+    """The four lists of variables of Keras' JAX training state: trainable,
+    non-trainable, every GAN optimizer's, metrics."""
     return (
         model.trainable_variables,
         model.non_trainable_variables,
@@ -130,7 +132,7 @@ class BackendSteps:
     def _get_jax_state(self, purge_model_variables=False, **wanted):
         lists = [
             variables
-            for key, variables in zip(_STATE_KEYS, _state_lists(self))
+            for key, variables in zip(_STATE_KEYS, state_variables(self))
             if wanted.get(key)
         ]
         seen = set()
@@ -144,21 +146,21 @@ class BackendSteps:
         return state
 
     def _purge_model_variables(self, **wanted):
-        for key, variables in zip(_STATE_KEYS, _state_lists(self)):
+        for key, variables in zip(_STATE_KEYS, state_variables(self)):
             if wanted.get(key):
                 for v in variables:
                     v._value = None
 
     def _get_state_sharding_spec(self):
         return tuple(
-            [v.value.sharding for v in variables] for variables in _state_lists(self)
+            [v.value.sharding for v in variables] for variables in state_variables(self)
         )
 
     def jax_state_sync(self):
         state = getattr(self, "_jax_state", None)
         if not state or self._jax_state_synced:
             return
-        for key, variables in zip(_STATE_KEYS, _state_lists(self)):
+        for key, variables in zip(_STATE_KEYS, state_variables(self)):
             for ref, value in zip(variables, state.get(key) or ()):
                 ref.assign(value)
         self._jax_state_synced = True

@@ -22,19 +22,9 @@ from keras.src.backend.common.stateless_scope import get_stateless_scope
 from keras_gans.models.backends import (
     group_variables,
     loss_scale,
-    optimizer_variables,
     split,
+    state_variables,
 )
-
-
-def state_variables(model):
-    """The four lists of variables of Keras' JAX training state."""
-    return (
-        model.trainable_variables,
-        model.non_trainable_variables,
-        optimizer_variables(model),
-        model.metrics_variables,
-    )
 
 
 def stateless_step(model, state, data, step, parts=(0, 1, 2, 3)):
