@@ -3,6 +3,8 @@
 ```bash
 # Minutes on a CPU: the built-in glyph demo (DejaVu Sans <-> Serif, 32x32).
 python examples/seed000_residualgan_monet.py --demo
+# The demo adds cyclegan_fast's training aids (identity start, EMA, no
+# identity loss; docs/quality.md); --paper-settings runs the seed's own.
 # The seed's run: monet2photo at 256x256, 100 epochs (a GPU is advised).
 python examples/seed000_residualgan_monet.py --data datasets/monet2photo
 ```
@@ -48,6 +50,11 @@ def parse_args(argv=None):
     parser.add_argument("--batch-size", type=int, help="default: the preset's")
     parser.add_argument("--output", default="runs/seed000_residualgan_monet")
     parser.add_argument("--resume", action="store_true")
+    parser.add_argument(
+        "--paper-settings",
+        action="store_true",
+        help="--demo without the training aids (runs.DEMO_AIDS)",
+    )
     return parser.parse_args(argv)
 
 
@@ -60,6 +67,8 @@ def settings(args):
         "image_size": args.image_size,
         "batch_size": args.batch_size,
     }
+    if args.demo and not args.paper_settings:
+        overrides.update(runs.DEMO_AIDS)  # so that the CPU demo learns
     return data, overrides
 
 

@@ -3,6 +3,8 @@
 ```bash
 # Minutes on a CPU: the built-in glyph demo (DejaVu Sans -> Serif, 32x32).
 python examples/seed002_resnet9_monet_kaggle.py --demo
+# The demo adds cyclegan_fast's training aids (identity start, EMA, no
+# identity loss; docs/quality.md); --paper-settings runs the seed's own.
 # The seed's run: JPEG folders, 256x256, batch 4, 1 epoch (a GPU is advised).
 python examples/seed002_resnet9_monet_kaggle.py --data datasets/gan-getting-started
 # The same from the competition's TFRecords.
@@ -57,6 +59,11 @@ def parse_args(argv=None):
     parser.add_argument("--batch-size", type=int, help="default: the preset's")
     parser.add_argument("--output", default="runs/seed002_resnet9_monet_kaggle")
     parser.add_argument("--resume", action="store_true")
+    parser.add_argument(
+        "--paper-settings",
+        action="store_true",
+        help="--demo without the training aids (runs.DEMO_AIDS)",
+    )
     return parser.parse_args(argv)
 
 
@@ -81,6 +88,8 @@ def settings(args):
         "image_size": args.image_size,
         "batch_size": args.batch_size,
     }
+    if args.demo and not args.paper_settings:
+        overrides.update(runs.DEMO_AIDS)  # so that the CPU demo learns
     return data, overrides
 
 

@@ -9,7 +9,8 @@ format is the same on every backend) and a Python subprocess with
 `KERAS_BACKEND=tensorflow` (`keras_gans._export_worker`) loads it and runs
 the same function. The result
 is the file TensorFlow training would have written, whatever backend
-trained the weights.
+trained the weights, and a bad argument raises the error TensorFlow raises
+(`ARGUMENT_ERRORS`, with the same message).
 
 Example:
 
@@ -27,6 +28,8 @@ import sys
 import tempfile
 
 FUNCTIONS = ("export_generator", "export_onnx", "export_tflite")
+#: The exceptions of a bad export argument, raised again in the caller.
+ARGUMENT_ERRORS = (ValueError, TypeError, FileExistsError)
 
 
 def run_under_tensorflow(function, generator, path, kwargs):
@@ -43,6 +46,11 @@ def run_under_tensorflow(function, generator, path, kwargs):
 
     Returns:
         The exported path (str).
+
+    Raises:
+        ValueError, TypeError, FileExistsError: what the export function
+            raised under TensorFlow (a bad argument, an existing version).
+        RuntimeError: any other failure of the subprocess.
 
     Example:
 
@@ -76,8 +84,22 @@ def run_under_tensorflow(function, generator, path, kwargs):
             capture_output=True,
             text=True,
         )
-    if done.returncode != 0:
-        lines = (done.stderr or done.stdout).strip().splitlines()
-        last = lines[-1] if lines else f"exit code {done.returncode}"
-        raise RuntimeError(f"{function} under TensorFlow failed: {last}")
-    return json.loads(done.stdout.strip().splitlines()[-1])["path"]
+    reply = _reply(done.stdout)
+    if done.returncode == 0 and "path" in reply:
+        return reply["path"]
+    errors = {error.__name__: error for error in ARGUMENT_ERRORS}
+    if reply.get("error") in errors:
+        raise errors[reply["error"]](reply["message"])
+    lines = (done.stderr or done.stdout).strip().splitlines()
+    last = lines[-1] if lines else f"exit code {done.returncode}"
+    raise RuntimeError(f"{function} under TensorFlow failed: {last}")
+
+
+def _reply(stdout):
+    """The worker's JSON reply (its last line of output), or `{}`."""
+    lines = stdout.strip().splitlines()
+    try:
+        reply = json.loads(lines[-1]) if lines else {}
+    except ValueError:
+        return {}
+    return reply if isinstance(reply, dict) else {}

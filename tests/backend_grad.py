@@ -8,14 +8,26 @@ Keras' `stateless_call` does) and the state that `fn` updates (BatchNorm
 statistics, spectral-norm vectors) assigned afterwards, so that every backend
 ends in the same state. Calls nest: a `fn` may call `gradients` itself (a
 gradient penalty), with `create_graph=True` on the inner call.
+
+`tf_only(reason)` marks a test that is TensorFlow-only by nature (graph
+tracing, retracing, `tf.function`, TensorFlow tapes compared with the
+TensorFlow step): it skips on the other backends, saying why.
 """
 
 import keras
+import pytest
 from keras import ops
 
 
 def backend():
     return keras.backend.backend()
+
+
+def tf_only(reason):
+    """Skip the test on every backend but TensorFlow, with `reason`."""
+    return pytest.mark.skipif(
+        backend() != "tensorflow", reason=f"TensorFlow only: {reason}"
+    )
 
 
 def gradients(fn, sources, create_graph=False):

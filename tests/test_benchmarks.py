@@ -254,3 +254,55 @@ def test_quality_table_merges_labels_and_seeds(benchmarks, tmp_path, capsys):
     assert lines[0] == "| configuration | gamma | hue |"
     assert lines[2] == "| fast | 0.50 (0.40-0.60, n=2) | - |"
     assert lines[3] == "| paper | - | 1.50 |"
+
+
+def test_dcgan_quality_scores_colour_coverage_and_trains(benchmarks, tmp_path):
+    import dcgan_quality
+    import numpy as np
+
+    from keras_gans import datasets
+
+    try:
+        real = datasets.shape_images(256, 32, seed=1)
+        hist, _ = dcgan_quality.hue_histogram(real, 12)
+        # Real shapes cover every hue; one red shape everywhere covers one.
+        assert dcgan_quality.colour_coverage(real, hist, 12)["hue_bins_covered"] == 12
+        red = np.full_like(real, 235)
+        red[:, 8:24, 8:24] = (200, 30, 30)
+        one = dcgan_quality.colour_coverage(red, hist, 12)
+        assert one["hue_bins_covered"] == 1 and one["hue_tv"] > 0.8
+        out = tmp_path / "dcgan.json"
+        dcgan_quality.main(
+            [
+                "--generator-config",
+                '{"filters": [8, 8, 8]}',
+                "--discriminator-config",
+                '{"ndf": 4}',
+                "--model-config",
+                '{"ema_decay": 0.9}',
+                "--epochs",
+                "2",
+                "--steps-per-epoch",
+                "2",
+                "--images",
+                "64",
+                "--samples",
+                "16",
+                "--pictures",
+                str(tmp_path / "pics"),
+                "--output",
+                str(out),
+            ]
+        )
+    finally:
+        sys.modules.pop("dcgan_quality", None)
+    result = json.loads(out.read_text())
+    assert [r["epoch"] for r in result["rows"]] == [0, 1, 2]
+    assert set(result["summary"]) == {"0", "1", "2"}
+    for row in result["rows"]:
+        assert row["diversity_ratio"] >= 0 and 0 <= row["hue_tv"] <= 1
+        assert "kid_pool8" in row
+    assert 0.1 < result["real"]["foreground_real"] < 0.3  # the shapes' share
+    assert [os.path.basename(p) for p in result["pictures"]] == [
+        "cspup_demo_seed0_epoch2.png"
+    ]

@@ -6,6 +6,7 @@ each), `tiny_cyclegan`; DCGAN: `tiny_dcgan` (the library's CSPup generator
 and a discriminator at 8x8), `mini_dcgan` (two-layer networks with a call
 counter); Pix2Pix: `tiny_pix2pix`. Registry networks have their own small
 settings in the registry (`keras_gans.networks.get_network_info(name).test_config`).
+Pix2Pix: `tiny_pix2pix` (U-Net, PatchGAN), `plain_pix2pix` (two-layer networks).
 """
 
 import keras
@@ -176,6 +177,13 @@ def tiny_pix2pix(use_dropout=False, norm="batch", **kwargs):
     return keras_gans.Pix2Pix(tiny_unet(use_dropout), tiny_patchgan(norm), **kwargs)
 
 
+def plain_pix2pix(**kwargs):
+    """A Pix2Pix of two-layer networks (`tiny_generator`, `tiny_discriminator`
+    of the 6-channel pair): its train step compiles in seconds on JAX."""
+    kwargs.setdefault("seed", 3)
+    return keras_gans.Pix2Pix(tiny_generator(), tiny_discriminator(6), **kwargs)
+
+
 class CrashAt(keras.callbacks.Callback):
     """Raise `RuntimeError("simulated crash")` after batch `batch` of epoch
     `epoch`, to simulate a killed job."""
@@ -194,10 +202,10 @@ class CrashAt(keras.callbacks.Callback):
 
 
 def _reflect(p):
-    """Reflect padding as a Lambda (a plain-Keras network, no keras_gans layer)."""
-    return keras.layers.Lambda(
-        lambda t: keras.ops.pad(t, [[0, 0], [p, p], [p, p], [0, 0]], mode="reflect")
-    )
+    """Reflect padding by `p` pixels. The library's layer, not a Lambda: a
+    `.keras` file does not keep a lambda's globals, and JAX and PyTorch
+    export through one (`keras_gans.export_backends`)."""
+    return keras_gans.layers.ReflectPad(p)
 
 
 def _norm():

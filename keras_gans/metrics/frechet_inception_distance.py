@@ -18,14 +18,15 @@ def _scipy_sqrtm():
     return linalg.sqrtm
 
 
-def _trace_sqrt_product_eigh(sigma1, sigma2):
+def _trace_sqrt_product_eigh(sigma1, sigma2, decomposition=None):
     """Tr(sqrt(S1 S2)) from eigen-decompositions of symmetric matrices.
 
     S1 S2 is similar to sqrt(S1) S2 sqrt(S1), which is symmetric positive
     semi-definite, so Tr(sqrt(S1 S2)) is the sum of the square roots of its
     eigenvalues (tiny negative ones from round-off are clipped to 0).
+    `decomposition`: `np.linalg.eigh(sigma1)` when already computed.
     """
-    w, v = np.linalg.eigh(sigma1)
+    w, v = decomposition if decomposition is not None else np.linalg.eigh(sigma1)
     sqrt_s1 = (v * np.sqrt(np.clip(w, 0.0, None))) @ v.T
     m = sqrt_s1 @ sigma2 @ sqrt_s1
     eig = np.linalg.eigvalsh((m + m.T) / 2.0)
@@ -33,11 +34,22 @@ def _trace_sqrt_product_eigh(sigma1, sigma2):
 
 
 def _trace_sqrt_product(sigma1, sigma2, eps=1e-6):
-    """Tr(sqrt(S1 S2)) with `scipy.linalg.sqrtm` when scipy is installed,
-    else (or when sqrtm fails) with `_trace_sqrt_product_eigh`."""
+    """Tr(sqrt(S1 S2)) with `scipy.linalg.sqrtm` when scipy is installed and
+    S1 has full rank, else (or when sqrtm fails) with
+    `_trace_sqrt_product_eigh`.
+
+    Fewer images than feature dimensions (e.g. 2048 Inception features of a
+    small evaluation) make S1 singular: `sqrtm` of a singular 2048 x 2048
+    product takes several times as long as the eigen-decompositions and is
+    less accurate, so those go to `_trace_sqrt_product_eigh` directly.
+    """
     sqrtm = _scipy_sqrtm()
     if sqrtm is None:
         return _trace_sqrt_product_eigh(sigma1, sigma2)
+    decomposition = np.linalg.eigh(sigma1)
+    w = decomposition[0]
+    if w.size and w[0] <= 1e-10 * max(w[-1], 1e-300):
+        return _trace_sqrt_product_eigh(sigma1, sigma2, decomposition)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # scipy's "singular matrix" notes
         covmean = sqrtm(sigma1 @ sigma2)
@@ -61,9 +73,11 @@ def frechet_distance(mu1, sigma1, mu2, sigma2):
 
     d^2 = ||mu1 - mu2||^2 + Tr(sigma1 + sigma2 - 2 sqrt(sigma1 sigma2)),
     computed in float64. The matrix square root uses `scipy.linalg.sqrtm`
-    when scipy is installed (falling back, like pytorch-fid, to a small
-    diagonal offset when the product is singular), otherwise an
-    eigen-decomposition in numpy; both give the same value.
+    when scipy is installed and `sigma1` has full rank (falling back, like
+    pytorch-fid, to a small diagonal offset when the product is singular),
+    otherwise an eigen-decomposition in numpy (exact for singular
+    covariances, as from fewer images than feature dimensions, and several
+    times faster there); both give the same value.
 
     Args:
         mu1: array (D,). Mean of the first Gaussian.

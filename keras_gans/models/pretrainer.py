@@ -9,6 +9,7 @@ from keras import ops
 
 from keras_gans import losses as gan_losses
 from keras_gans.models.backends import BackendSteps, plumbing
+from keras_gans.models.saving import load_variables_and_seeds, save_variables_and_seeds
 from keras_gans.models.weights import copy_weights
 
 
@@ -116,6 +117,19 @@ class GeneratorPretrainer(BackendSteps, keras.Model):
                 2e-4, beta_1=0.9, beta_2=0.99, weight_decay=0.05
             )
         super().compile(optimizer=optimizer, **kwargs)
+
+    def compile_from_config(self, config):
+        # Keras skips this for an overridden `compile`: without it a loaded
+        # `.keras` file would come back uncompiled, its optimizer state lost.
+        self.compile(**keras.saving.deserialize_keras_object(config))
+        self.optimizer.build(self.trainable_variables)
+
+    def save_own_variables(self, store):
+        # The masks' seed state too: a reloaded pretrainer continues its draws.
+        save_variables_and_seeds(self, store)
+
+    def load_own_variables(self, store):
+        load_variables_and_seeds(self, store)
 
     def mask(self, images):
         """`images` with random patches set to 0, and the mask (1: masked).

@@ -28,6 +28,7 @@ from keras_gans.runs.best import BEST_MODEL, BestCheckpoint
 from keras_gans.runs.build import build_model, make_callbacks, network_overrides
 from keras_gans.runs.config import (
     DEFAULT_PRESETS,
+    DEMO_AIDS,
     DEMO_PRESETS,
     DEMO_SETTINGS,
     MODELS,
@@ -57,6 +58,7 @@ __all__ = [
     "BestCheckpoint",
     "CONFIG_FILE",
     "DEFAULT_PRESETS",
+    "DEMO_AIDS",
     "DEMO_PRESETS",
     "DEMO_SETTINGS",
     "FINAL_MODEL",

@@ -160,7 +160,11 @@ def pretrain(config, out, *, steps, mask_fraction=0.4, patch_size=None, verbose=
     a, b = sample_images(config)
     x = np.concatenate([a, b])[: config["samples"]]
     masked, _ = pretrainer.mask(x)
-    rows = [np.asarray(masked), np.asarray(generator(masked, training=False)), x]
+    rows = [
+        keras.ops.convert_to_numpy(masked),
+        keras.ops.convert_to_numpy(generator(masked, training=False)),
+        x,
+    ]
     grid = make_grid(rows, row_labels=["masked", "G(masked)", "image"], min_tile=96)
     write_png(os.path.join(out, "inpainting.png"), grid)
     return path, float(history.history["l1"][-1])

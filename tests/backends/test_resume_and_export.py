@@ -2,32 +2,14 @@
 generator exports (from either side) to a SavedModel that serves the same
 outputs."""
 
-import os
-import subprocess
-import sys
-
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
 from tests import tiny
+from tests.backends import run
 from tests.backends.train_and_export import images
-
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
-
-
-def _train_on(backend, folder):
-    env = {**os.environ, "KERAS_BACKEND": backend, "CUDA_VISIBLE_DEVICES": ""}
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.backends.train_and_export", str(folder)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
 
 
 def _serve(path, uint8_images):
@@ -37,7 +19,7 @@ def _serve(path, uint8_images):
 
 @pytest.mark.parametrize("backend", ["jax", "torch"])
 def test_model_resumes_on_tensorflow_and_serves_the_same(tmp_path, backend):
-    _train_on(backend, tmp_path)
+    run("train_and_export", backend, tmp_path)
     expected = np.load(tmp_path / "translated.npy")
     # The SavedModel exported on JAX (through TensorFlow) serves JAX's output.
     served = _serve(str(tmp_path / "served" / "1"), images())

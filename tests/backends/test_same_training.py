@@ -8,41 +8,23 @@ every 2nd step; Pix2Pix).
 the initial weights that the others load; the steps draw nothing at random.
 """
 
-import os
-import subprocess
-import sys
-
 import numpy as np
-import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
+from tests import backends
+
 OTHERS = ("jax", "torch")
 
 
-def _start(backend, out, initial=None):
-    env = {**os.environ, "KERAS_BACKEND": backend, "CUDA_VISIBLE_DEVICES": ""}
-    cmd = [sys.executable, "-m", "tests.backends.three_steps", str(out)]
-    if initial is not None:
-        cmd.append(str(initial))
-    return subprocess.Popen(
-        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-
-
-def _wait(process, backend):
-    output, _ = process.communicate(timeout=600)
-    assert process.returncode == 0, f"{backend} run failed:\n{output.decode()[-3000:]}"
-
-
-@pytest.fixture(scope="module")
-def runs(tmp_path_factory):
+def _train_everywhere(folder):
     """{backend: the npz of tests/backends/three_steps.py}."""
-    folder = tmp_path_factory.mktemp("backends")
     reference = folder / "tensorflow.npz"
-    _wait(_start("tensorflow", reference), "tensorflow")
-    processes = {b: _start(b, folder / f"{b}.npz", reference) for b in OTHERS}
-    for backend, process in processes.items():
-        _wait(process, backend)
+    backends.run("three_steps", "tensorflow", reference)
+    # JAX and PyTorch side by side, from TensorFlow's initial weights.
+    others = [
+        backends.start("three_steps", b, folder / f"{b}.npz", reference) for b in OTHERS
+    ]
+    for process in others:
+        backends.wait(process)
     return {b: np.load(folder / f"{b}.npz") for b in ("tensorflow", *OTHERS)}
 
 
@@ -55,8 +37,24 @@ def _weights(run, model, prefix):
     return [run[f"{model}/{prefix}{i}"] for i in range(n)]
 
 
-def test_every_backend_trains_like_tensorflow(runs):
+def _assert_the_steps_change_the_weights(reference):
+    """Not vacuous: every model's weights moved, and the two DCGAN modes
+    (different updates) end apart."""
+    for model in _models(reference):
+        start = _weights(reference, model, "w")
+        end = _weights(reference, model, "end")
+        assert max(np.abs(a - b).max() for a, b in zip(start, end)) > 1e-4, model
+    joint = _weights(reference, "dcgan_joint", "end")
+    alternating = _weights(reference, "dcgan_alternating", "end")
+    assert max(np.abs(a - b).max() for a, b in zip(joint, alternating)) > 1e-4
+
+
+def test_every_backend_trains_like_tensorflow(tmp_path):
+    # One test: a module fixture would run the subprocesses once per
+    # pytest-xdist worker.
+    runs = _train_everywhere(tmp_path)
     reference = runs["tensorflow"]
+    _assert_the_steps_change_the_weights(reference)
     assert _models(reference) == [
         "cyclegan",
         "cyclegan_adam",
@@ -85,16 +83,3 @@ def test_every_backend_trains_like_tensorflow(runs):
                     diff = np.abs(got - want).max()
                     problems.append(f"{backend} {model}: weight {i} differs by {diff}")
     assert not problems, "\n".join(problems)
-
-
-def test_the_steps_change_the_weights(runs):
-    """Not vacuous: every model's weights moved, and the two DCGAN modes
-    (different updates) end apart."""
-    reference = runs["tensorflow"]
-    for model in _models(reference):
-        start = _weights(reference, model, "w")
-        end = _weights(reference, model, "end")
-        assert max(np.abs(a - b).max() for a, b in zip(start, end)) > 1e-4, model
-    joint = _weights(reference, "dcgan_joint", "end")
-    alternating = _weights(reference, "dcgan_alternating", "end")
-    assert max(np.abs(a - b).max() for a, b in zip(joint, alternating)) > 1e-4

@@ -1,9 +1,10 @@
 """The `keras-gans` command: real subprocess runs on tiny data, errors in-process.
 
 Two subprocesses (TensorFlow takes seconds to start): `train` through the
-installed console script, then `python -m keras_gans train --resume` in a new
-process. Everything else calls `keras_gans.cli.main([...])` in this process,
-which is the code the console script runs.
+installed console script, then `python -m keras_gans train --resume --verbose`
+in a new process; both also check that TensorFlow's logs stay hidden unless
+`--verbose`. Everything else calls `keras_gans.cli.main([...])` in this
+process, which is the code the console script runs.
 """
 
 import importlib.util
@@ -21,6 +22,7 @@ from PIL import Image
 
 import keras_gans
 from keras_gans import (
+    _entry,
     callbacks,
     cli,
     datasets,
@@ -48,8 +50,13 @@ def _command():
     return [script] if os.path.isfile(script) else [sys.executable, "-m", "keras_gans"]
 
 
-def _run(args, cwd, command=None):
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONPATH": REPO}
+def _run(args, cwd, command=None, tf_log_level="2"):
+    """The command in a subprocess; `tf_log_level=None`: no
+    `TF_CPP_MIN_LOG_LEVEL`, TensorFlow logs all it wants (test_quiet.py)."""
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    env["PYTHONPATH"] = REPO
+    if tf_log_level is not None:
+        env["TF_CPP_MIN_LOG_LEVEL"] = tf_log_level
     result = subprocess.run(
         (command or [sys.executable, "-m", "keras_gans"]) + args,
         cwd=cwd,
@@ -66,23 +73,34 @@ def _run(args, cwd, command=None):
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory):
     """A tiny CycleGAN run: 1 epoch of `keras-gans train cyclegan`, then
-    `--resume --epochs 2` continues it. Returns (run folder, both results)."""
+    `--resume --epochs 2 --verbose` continues it. Neither process is told to
+    hide TensorFlow's logs (`TF_CPP_MIN_LOG_LEVEL` unset): the first must be
+    quiet on its own, the second (bare `--verbose`) lets them through.
+    Returns (run folder, both results, a snapshot after the first)."""
     root = tmp_path_factory.mktemp("cli")
     run = str(root / "run")
     first = _run(
         ["train", "cyclegan", *TINY, "--epochs", "1", "--output", run],
         cwd=str(root),
         command=_command(),
+        tf_log_level=None,
     )
     snapshot = {
         "epoch_1_png": os.path.getmtime(os.path.join(run, "samples", "epoch_0001.png")),
         "checkpoints": sorted(os.listdir(os.path.join(run, "checkpoints"))),
     }
     second = _run(
-        ["train", "cyclegan", "--output", run, "--resume", "--epochs", "2"],
+        ["train", "cyclegan", "--output", run, "--resume", "--epochs", "2"]
+        + ["--verbose"],
         cwd=str(root),
+        tf_log_level=None,
     )
     return run, first, second, snapshot
+
+
+def _tensorflow_lines(text):
+    lines = text.splitlines()
+    return [line for line in lines if _entry.TENSORFLOW_LOG_LINE.match(line)]
 
 
 def _error_line(capsys, argv, status=1):
@@ -142,6 +160,22 @@ def test_resume_continues_from_the_last_epoch(run_dir):
     model = keras.saving.load_model(os.path.join(run, "model.keras"))
     for opt in model.gan_optimizers.values():
         assert int(opt.iterations.numpy()) == 4
+
+
+def test_train_is_quiet_unless_verbose(run_dir):
+    """The README's main command (tiny), through the console script: progress
+    bar and our lines only; a bare `--verbose` (here `python -m keras_gans
+    train ... --resume --verbose`) is the global flag, not `train --verbose N`.
+    (The log filter itself and `presets`: test_quiet.py.)"""
+    _, quiet, verbose, _ = run_dir
+    assert not _tensorflow_lines(quiet.stderr), quiet.stderr
+    assert quiet.stderr == ""
+    assert "Training cyclegan preset 'cyclegan_fast'" in quiet.stdout
+    assert "2/2" in quiet.stdout and "g_loss" in quiet.stdout  # the progress bar
+    assert "Saved " in quiet.stdout
+    assert "2/2" in verbose.stdout and "Saved " in verbose.stdout
+    if not _tensorflow_lines(verbose.stderr):
+        pytest.skip("this TensorFlow build logs nothing here")
 
 
 # === translate ===
@@ -523,12 +557,19 @@ def test_seed000_example_runs_the_preset_then_translates(tmp_path):
     assert data is None and overrides["preset"] == "residualgan_monet"
     config = runs.resolve_config("cyclegan", data, overrides)
     assert config["image_size"] == runs.DEMO_SETTINGS["cyclegan"]["image_size"]
+    # The demo adds cyclegan_fast's aids to the seed's preset, unless asked not to.
+    assert config["generator_config"] == {"output_mode": "residual"}
+    assert config["lambda_identity"] == 0.0 and config["ema_decay"] == 0.999
+    paper = example.parse_args(["--demo", "--paper-settings"])
+    config = runs.resolve_config("cyclegan", *example.settings(paper))
+    assert config["generator_config"] == {} and config["lambda_identity"] == 0.5
+    assert not config["ema_decay"]
     source, _ = example.translation(args)
     assert source == os.path.join("r", "demo_data", "testB")
     m2p = _folders(tmp_path / "m2p")
     args = example.parse_args(["--data", m2p, "--image-size", "64"])
     data, overrides = example.settings(args)
-    assert data == {"kind": "folders", "data": m2p}
+    assert data == {"kind": "folders", "data": m2p} and "ema_decay" not in overrides
     assert runs.resolve_config("cyclegan", data, overrides)["image_size"] == 64
     with pytest.raises(SystemExit):
         example.parse_args([])  # --demo or --data is required
@@ -564,6 +605,9 @@ def test_seed003_example_trains_both_models(tmp_path):
         os.path.join("r", "uvcgan"),
     ]
     assert all(o["epochs"] == 2 and d is None for _, d, o in planned)
+    assert all(o["ema_decay"] == 0.999 for _, _, o in planned)  # the demo's aids
+    planned = example.planned_runs(example.parse_args(["--data", _folders(tmp_path)]))
+    assert not any("ema_decay" in o for _, _, o in planned)  # not on real data
     (tmp_path / "history.csv").write_text(
         "epoch,d_a_loss,d_b_loss,g_loss\n0,1,2,3\n1,0.5,0.25,2.5\n"
     )
@@ -587,13 +631,17 @@ def test_train_under_a_mirrored_strategy(tmp_path, capsys):
 # === pretrain ===
 
 
-def test_pretrain_then_train_from_the_pretrained_generator(tmp_path):
+def test_pretrain_then_train_from_the_pretrained_generator(
+    tmp_path, capsys, monkeypatch
+):
+    # In this process: `keras_gans.cli.main`, the code the console runs.
+    monkeypatch.chdir(tmp_path)
     out = str(tmp_path / "pretrain")
-    result = _run(
-        ["pretrain", "cyclegan", *TINY, "--steps", "3", "--output", out],
-        cwd=str(tmp_path),
-    )
-    assert "Wrote" in result.stdout and "--pretrained-generator" in result.stdout
+    argv = ["pretrain", "cyclegan", *TINY, "--steps", "3", "--output", out]
+    assert cli.main(argv) == 0
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err, captured.err
+    assert "Wrote" in captured.out and "--pretrained-generator" in captured.out
     for name in ("generator.keras", "config.json", "inpainting.png"):
         assert os.path.isfile(os.path.join(out, name)), name
     config = json.load(open(os.path.join(out, "config.json")))
@@ -602,7 +650,8 @@ def test_pretrain_then_train_from_the_pretrained_generator(tmp_path):
     run = str(tmp_path / "run")
     generator = os.path.join(out, "generator.keras")
     argv = ["train", "cyclegan", *TINY, "--epochs", "1", "--output", run]
-    _run([*argv, "--pretrained-generator", generator], cwd=str(tmp_path))
+    assert cli.main([*argv, "--pretrained-generator", generator]) == 0
+    assert "Traceback" not in capsys.readouterr().err
     config = json.load(open(os.path.join(run, "config.json")))
     assert config["pretrained_generator"] == generator
     # Both generators started from the pretrained weights (2 steps later

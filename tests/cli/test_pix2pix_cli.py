@@ -1,14 +1,18 @@
 """`keras-gans train pix2pix`, and `translate` / `export` of its runs.
 
-As in test_cli.py: the training runs are subprocesses (`train pix2pix` on
-the demo through the console script, `--resume` with `python -m keras_gans`,
-`train pix2pix --data` on an official-layout folder); everything else calls
-`keras_gans.cli.main([...])` in this process, the code the console runs.
+Everything calls `keras_gans.cli.main([...])` in this process, the code the
+console runs: `train pix2pix` on the demo, its `--resume` (a fresh model that
+shares nothing with the first run but its files), `train pix2pix --data` on
+an official-layout folder. (The command itself in subprocesses, its
+`train` and `train --resume` included: test_cli.py.)
 """
 
+import contextlib
+import io
 import json
 import os
 import re
+import types
 
 import keras
 import numpy as np
@@ -17,13 +21,24 @@ import tensorflow as tf
 from PIL import Image
 
 from keras_gans import cli, datasets, inference, presets, runs
-from tests.cli.test_cli import _command, _error_line, _run
+from tests.cli.test_cli import _error_line
 
 # Tiny settings: 32x32 (the demo U-Net's smallest size), 4-filter networks.
 TINY = [
     "--image-size", "32", "--ngf", "4", "--ndf", "4", "--batch-size", "2",
     "--steps-per-epoch", "2", "--samples", "2",
 ]  # fmt: skip
+
+
+def _main(argv):
+    """`keras_gans.cli.main(argv)` in this process: status 0, no traceback;
+    its stdout and stderr."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main(argv)
+    assert "Traceback" not in err.getvalue(), err.getvalue()
+    assert code == 0, out.getvalue()[-2000:] + err.getvalue()[-3000:]
+    return types.SimpleNamespace(stdout=out.getvalue(), stderr=err.getvalue())
 
 
 @pytest.fixture(scope="module")
@@ -33,16 +48,9 @@ def demo_run(tmp_path_factory):
     grid mtime)."""
     root = tmp_path_factory.mktemp("pix2pix")
     run = str(root / "run")
-    first = _run(
-        ["train", "pix2pix", *TINY, "--epochs", "1", "--output", run],
-        cwd=str(root),
-        command=_command(),
-    )
+    first = _main(["train", "pix2pix", *TINY, "--epochs", "1", "--output", run])
     grid_1 = os.path.getmtime(os.path.join(run, "samples", "epoch_0001.png"))
-    second = _run(
-        ["train", "pix2pix", "--output", run, "--resume", "--epochs", "2"],
-        cwd=str(root),
-    )
+    second = _main(["train", "pix2pix", "--output", run, "--resume", "--epochs", "2"])
     return run, first, second, grid_1
 
 
@@ -82,7 +90,7 @@ def test_resume_continues_a_pix2pix_run(demo_run):
         assert int(opt.iterations.numpy()) == 4  # 2 epochs x 2 steps
 
 
-def test_train_pix2pix_on_the_official_layout(tmp_path):
+def test_train_pix2pix_on_the_official_layout(tmp_path, monkeypatch):
     root = tmp_path / "paired"
     datasets.write_folders(root, "paired_glyphs", image_size=32, chars="abcd")
     assert sorted(os.listdir(root)) == ["test", "train"]
@@ -91,7 +99,8 @@ def test_train_pix2pix_on_the_official_layout(tmp_path):
     # 5 levels deep for 32x32; --direction overrides the preset's.
     argv = ["train", "pix2pix", *TINY, "--epochs", "1", "--data", str(root)]
     argv += ["--generator-config", '{"num_downs": 5}', "--direction", "AtoB"]
-    result = _run(argv + ["--output", run], cwd=str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    result = _main(argv + ["--output", run])
     assert f"preset 'pix2pix_paper' on {root} (AtoB)" in result.stdout
     config = json.load(open(os.path.join(run, "config.json")))
     assert config["data"] == {"data": str(root), "kind": "aligned"}

@@ -2,8 +2,10 @@
 
 The lines come from TensorFlow's runtime on file descriptor 2 while it is
 imported and when it looks for devices, so only a real process shows them:
-`keras-gans presets` and a tiny `keras-gans train` run in subprocesses, with
-and without `--verbose`, through the console script and `python -m`.
+`keras-gans presets` runs in subprocesses, with and without `--verbose`,
+through the console script and `python -m`. A tiny `keras-gans train`, quiet
+through the console script and `--verbose` with `python -m`, is checked on
+the subprocess runs of tests/cli/test_cli.py (`test_train_is_quiet_unless_verbose`).
 """
 
 import os
@@ -15,11 +17,6 @@ import pytest
 from keras_gans import _entry
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-TINY = [
-    "--image-size", "16", "--ngf", "4", "--ndf", "4", "--batch-size", "2",
-    "--steps-per-epoch", "2", "--samples", "2", "--epochs", "1",
-]  # fmt: skip
 
 TF_LINES = [
     "WARNING: All log messages before absl::InitializeLog() is called are "
@@ -124,25 +121,3 @@ def test_presets_is_quiet_unless_verbose(command, tmp_path):
     if not _tensorflow_lines(verbose.stderr):
         pytest.skip("this TensorFlow build logs nothing at import")
     assert _tensorflow_lines(verbose.stderr) == verbose.stderr.strip().splitlines()
-
-
-def test_train_is_quiet_unless_verbose(tmp_path):
-    """The README's main command (tiny): progress bar and our lines only."""
-    quiet = _run(
-        _command(),
-        ["train", "cyclegan", *TINY, "--output", str(tmp_path / "quiet")],
-        str(tmp_path),
-    )
-    assert not _tensorflow_lines(quiet.stderr), quiet.stderr
-    assert quiet.stderr == ""
-    assert "Training cyclegan preset 'cyclegan_fast'" in quiet.stdout
-    assert "2/2" in quiet.stdout and "g_loss" in quiet.stdout  # the progress bar
-    assert "Saved " in quiet.stdout
-    verbose = _run(
-        [sys.executable, "-m", "keras_gans"],
-        ["train", "cyclegan", *TINY, "--output", str(tmp_path / "loud"), "--verbose"],
-        str(tmp_path),
-    )
-    assert "2/2" in verbose.stdout and "Saved " in verbose.stdout
-    if not _tensorflow_lines(verbose.stderr):
-        pytest.skip("this TensorFlow build logs nothing here")

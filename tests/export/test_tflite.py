@@ -5,8 +5,6 @@ the `ai_edge_litert` package, same API), so no extra package is needed.
 """
 
 import os
-import subprocess
-import sys
 import warnings
 
 import keras
@@ -14,7 +12,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from keras_gans import export, networks
+from keras_gans import cli, export, networks
 from keras_gans.runs import export as run_export
 from tests.export import reference_translate
 from tests.layers import run_docstring_examples
@@ -134,50 +132,40 @@ def test_docstring_examples_run():
     run_docstring_examples(run_export.check_export_flags)
 
 
-# === keras-gans export --format tflite (subprocesses) ===
+# === keras-gans export --format tflite (in-process: the command's code) ===
 
 
-def _cli(args, cwd):
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    return subprocess.run(
-        [sys.executable, "-m", "keras_gans", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+def _main(capsys, argv, status):
+    """`keras_gans.cli.main(argv)` (the code the command runs) in this
+    process: its stdout and the `keras-gans:` lines it wrote on stderr."""
+    code = cli.main(argv)
+    captured = capsys.readouterr()
+    assert code == status, (code, captured.err[-3000:])
+    errors = [line for line in captured.err.splitlines() if "keras-gans:" in line]
+    return captured.out, errors
 
 
-def _errors(result):
-    return [line for line in result.stderr.splitlines() if "keras-gans:" in line]
-
-
-def test_cli_exports_tflite(tmp_path):
+def test_cli_exports_tflite(tmp_path, capsys, monkeypatch):
     generator = networks.create("resnet_6blocks", ngf=4, n_blocks=1)
     generator.save(tmp_path / "g.keras")
+    monkeypatch.chdir(tmp_path)
     args = ["export", "g.keras", "--format", "tflite", "--image-size", "24"]
-    result = _cli([*args, "--quantize", "float16", "--output", "out"], tmp_path)
-    assert result.returncode == 0, result.stderr[-3000:]
+    out, _ = _main(capsys, [*args, "--quantize", "float16", "--output", "out"], 0)
     path = tmp_path / "out" / "generator_ab.tflite"
-    assert f"Wrote {os.path.join('out', 'generator_ab.tflite')}" in result.stdout
+    assert f"Wrote {os.path.join('out', 'generator_ab.tflite')}" in out
     x = random_input((1, 24, 24, 3), seed=4, low=-1.0, high=1.0)
     assert np.abs(_run(str(path), x) - generator(x)).max() < 1e-2
     # Bad combinations: one line each, nothing written.
-    onnx = _cli(["export", "g.keras", "--format", "onnx", "--quantize",
-                 "float16", "--output", "bad"], tmp_path)  # fmt: skip
-    assert onnx.returncode == 2, onnx.stderr
-    assert _errors(onnx) == [
+    onnx = ["export", "g.keras", "--format", "onnx", "--quantize", "float16"]
+    assert _main(capsys, [*onnx, "--output", "bad"], 2)[1] == [
         "keras-gans: error: export: --quantize is for --format tflite, not onnx "
         "(see `keras-gans export --help`)"
     ]
-    no_size = _cli(["export", "g.keras", "--format", "tflite", "--output", "bad"],
-                   tmp_path)  # fmt: skip
-    assert no_size.returncode == 1, no_size.stderr
-    assert _errors(no_size) == [
+    no_size = ["export", "g.keras", "--format", "tflite", "--output", "bad"]
+    assert _main(capsys, no_size, 1)[1] == [
         "keras-gans: error: --format tflite runs at one fixed input size: pass "
         "--image-size N"
     ]
-    again = _cli([*args, "--output", "out/generator_ab.tflite"], tmp_path)
-    assert again.returncode == 1 and "--overwrite" in _errors(again)[0]
+    _, again = _main(capsys, [*args, "--output", "out/generator_ab.tflite"], 1)
+    assert len(again) == 1 and "--overwrite" in again[0]
     assert not (tmp_path / "bad").exists()

@@ -101,6 +101,33 @@ def test_numpy_fallback_without_scipy_gives_the_same_value(monkeypatch):
     np.testing.assert_allclose(without_scipy, reference_fid(x, y), rtol=1e-8)
 
 
+def test_fewer_samples_than_dimensions_skip_sqrtm_and_are_exact(monkeypatch):
+    # 8 images of 256 features: both covariances have rank 7. Tr(sqrt(S1 S2))
+    # is then exactly the nuclear norm of A1 A2^T (A: centred features over
+    # sqrt(n - 1)); sqrtm of the singular product is slow at D = 2048 and is
+    # not called.
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(8, 256))
+    y = rng.normal(0.3, 1.5, size=(8, 256))
+
+    def no_sqrtm():
+        def fail(matrix):
+            raise AssertionError("sqrtm was called on singular covariances")
+
+        return fail
+
+    monkeypatch.setattr(fid_module, "_scipy_sqrtm", no_sqrtm)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # fewer samples than dimensions
+        value = fid(x, y, identity)
+    a1 = (x - x.mean(0)) / np.sqrt(7)
+    a2 = (y - y.mean(0)) / np.sqrt(7)
+    nuclear = np.linalg.svd(a1 @ a2.T, compute_uv=False).sum()
+    diff = x.mean(0) - y.mean(0)
+    exact = diff @ diff + np.sum(a1**2) + np.sum(a2**2) - 2 * nuclear
+    np.testing.assert_allclose(value, exact, rtol=1e-7)
+
+
 def test_streaming_equals_all_at_once():
     # Fixed features, so that batching cannot change them: exact equality.
     rng = np.random.default_rng(4)

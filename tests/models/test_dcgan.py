@@ -1,4 +1,6 @@
-"""DCGAN: training under `fit`, spectral norm, sampling, collapse signal, saving."""
+"""DCGAN: training under `fit`, spectral norm, sampling, collapse signal, saving.
+
+CI also runs the tests marked `backends` on JAX and PyTorch."""
 
 import importlib.util
 import inspect
@@ -17,6 +19,7 @@ import keras_gans
 from keras_gans import networks
 from keras_gans.callbacks import SampleDiversity, sample_diversity
 from keras_gans.models.tracing import call_once
+from tests.backend_grad import tf_only
 from tests.test_case import (
     assert_allclose,
     max_abs_diff,
@@ -158,6 +161,7 @@ def test_joint_call_defaults_to_spectral_norm():
     assert not forced.joint_discriminator_call
 
 
+@pytest.mark.backends
 def test_wgan_gp_with_n_critic_steps_generator_every_n_steps():
     model = mini_dcgan(gan_loss="wgan-gp", n_critic=2, seed=3)
     g_before = snapshot(model.generator)
@@ -388,7 +392,7 @@ def test_collapse_signal_is_logged_and_low_for_a_collapsed_generator():
 # === Saving and resuming ===
 
 
-def test_keras_file_round_trip_gives_identical_samples(tmp_path):
+def test_keras_file_round_trip_gives_identical_samples_and_steps(tmp_path):
     model = one_fit("plain")[0]  # trained 2 steps: optimizers have state
     path = os.path.join(str(tmp_path), "dcgan.keras")
     model.save(path)
@@ -402,6 +406,15 @@ def test_keras_file_round_trip_gives_identical_samples(tmp_path):
         for a, b in zip(original.variables, restored.variables):
             assert_allclose(b, a, atol=0.0)
     assert_allclose(loaded.seed_generator.state, model.seed_generator.state, atol=0.0)
+    # The next step is the same step (the same noise: the seed state is saved).
+    images = real_images(4, seed=2)
+    logs = [
+        m.fit(images, batch_size=4, shuffle=False, verbose=0).history
+        for m in (model, loaded)
+    ]
+    _RUNS.pop("plain")  # the cached model trained on: later tests build it anew
+    for key in LOG_KEYS:
+        assert logs[1][key] == pytest.approx(logs[0][key], rel=1e-5, abs=1e-6), key
 
 
 def test_backup_and_restore_resume_matches_uninterrupted_run(tmp_path):
@@ -486,9 +499,14 @@ def test_demo_example_learns_varied_samples(tmp_path):
     assert record["preset"] == "cspup_demo" and record["epoch"] == [1, 2]
     assert record["wall_seconds"] > 0 and record["cpu_seconds"] > 0
     assert record["initial_diversity"] < 0.05  # the untrained G: flat gray
-    # Seed 004's collapse: at the seed's rates (--preset cspup) the ratio is
-    # about 0.2 after these 256 steps; the demo's about 0.9 (docs/dcgan.md).
-    assert record["diversity_ratio"][-1] > 0.5, record["diversity_ratio"]
+    # After these 256 steps (benchmarks/dcgan_quality.py, docs/quality.md
+    # "DCGAN"): the demo gave 0.57-1.14 over seeds 0-3 with oneDNN off and
+    # on (AVX2 AMD, one intra-op thread), 0.74-0.93 in this test (seeds
+    # 0-4), 0.44 on an AMX Intel CPU (one report); seed 004's rates
+    # (--preset cspup, the collapse) 0.22-0.245 on both kernels. 0.33 lies
+    # halfway between the collapse and the lowest demo value: about 0.1 of
+    # margin on each side. After 1 epoch the two overlap (0.45 vs 0.43).
+    assert record["diversity_ratio"][-1] > 0.33, record["diversity_ratio"]
     for name in ("samples/epoch_0000.png", "samples/epoch_0002.png", "diversity.png"):
         assert (run / name).is_file(), name
     with Image.open(run / "samples" / "epoch_0002.png") as grid:
@@ -525,6 +543,7 @@ def test_docstring_examples_run(obj):
         exec(textwrap.dedent(block), {})
 
 
+@tf_only("a TensorFlow tape against TensorFlow's joint step")
 @pytest.mark.parametrize("gan_loss", ["vanilla", "wgan-gp"])
 def test_joint_step_equals_a_one_tape_step(gan_loss):
     """fit's joint step (D's loss on its own tape) gives the plain gradients.

@@ -57,35 +57,6 @@ def test_bad_deterministic_ops():
         set_seed(1, deterministic_ops="yes")
 
 
-_THREADS = """
-import tensorflow as tf
-from keras_gans.utils import configure_threads
-first = configure_threads({args})
-inter = tf.config.threading.get_inter_op_parallelism_threads()
-intra = tf.config.threading.get_intra_op_parallelism_threads()
-tf.constant(1.0) + 1.0  # the runtime starts
-late = configure_threads(inter_op=3)
-print(first, inter, intra, late, tf.config.threading.get_inter_op_parallelism_threads())
-"""
-
-
-@pytest.mark.parametrize(
-    "args, expected",
-    [("", "True 1 0 False 1"), ("inter_op=0, intra_op=2", "True 0 2 False 0")],
-)
-def test_configure_threads_before_and_after_start_up(args, expected):
-    """`auto` is one inter-op thread on a machine without GPU (this one)."""
-    out = subprocess.run(
-        [sys.executable, "-c", _THREADS.format(args=args)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "CUDA_VISIBLE_DEVICES": ""},
-    )
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.split("\n")[-2] == expected
-
-
 @pytest.mark.parametrize(
     "bad", [{"inter_op": -1}, {"intra_op": "auto"}, {"inter_op": 1.5}]
 )
@@ -95,25 +66,40 @@ def test_configure_threads_bad_arguments(bad):
         configure_threads(**bad)
 
 
-_ALLOCATOR = """
+# Threads and allocator, both set before TensorFlow's runtime starts (one
+# process for both: each is read once, when the runtime starts), then again
+# after it; and `onednn_enabled()`, which follows TF_ENABLE_ONEDNN_OPTS.
+_START_UP = """
 import os
-from keras_gans.utils import configure_allocator, uses_bfc_allocator
+import tensorflow as tf
+from keras_gans.utils import configure_allocator, configure_threads
+from keras_gans.utils import onednn_enabled, uses_bfc_allocator
+threads = configure_threads({threads})
+inter = tf.config.threading.get_inter_op_parallelism_threads()
+intra = tf.config.threading.get_intra_op_parallelism_threads()
 first = configure_allocator({arg!r})
 env = os.environ.get("TF_CPU_ALLOCATOR_USE_BFC")
 bfc = uses_bfc_allocator()  # the runtime starts
+tf.constant(1.0) + 1.0
+late = configure_threads(inter_op=3)
+after = tf.config.threading.get_inter_op_parallelism_threads()
+print(threads, inter, intra, late, after)
 late_same = configure_allocator("bfc" if bfc else "default")
 late_other = configure_allocator("default" if bfc else "bfc")
 print(first, env, bfc, late_same, late_other)
+print(onednn_enabled())
 """
 
 
-def _run_python(code, user_env, onednn="0"):
+def _start_up(threads, arg, user_env, onednn="0"):
+    """The three lines `_START_UP` prints in a fresh process."""
     # oneDNN (on by default on AVX-512 VNNI / BF16 CPUs) brings its own
     # allocator, which pools large tensors: fixed here, for every machine.
     env = {**os.environ, "CUDA_VISIBLE_DEVICES": "", "TF_ENABLE_ONEDNN_OPTS": onednn}
     env.pop("TF_CPU_ALLOCATOR_USE_BFC", None)
     if user_env is not None:
         env["TF_CPU_ALLOCATOR_USE_BFC"] = user_env
+    code = _START_UP.format(threads=threads, arg=arg)
     out = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
@@ -122,36 +108,39 @@ def _run_python(code, user_env, onednn="0"):
         env=env,
     )
     assert out.returncode == 0, out.stderr[-2000:]
-    return out.stdout.split("\n")[-2]
+    return out.stdout.splitlines()[-3:]
+
+
+# `auto` is one inter-op thread on a machine without GPU (this one).
+AUTO_THREADS = ("", "True 1 0 False 1")
 
 
 @pytest.mark.parametrize(
-    "arg, user_env, expected",
+    "threads, arg, user_env, expected",
     [
         # `auto` is BFC on a machine without GPU (this one).
-        ("auto", None, "True true True True False"),
-        ("bfc", None, "True true True True False"),
-        ("default", None, "True false False True False"),
+        (AUTO_THREADS, "auto", None, "True true True True False"),
+        (("inter_op=0, intra_op=2", "True 0 2 False 0"),
+         "bfc", None, "True true True True False"),
+        (AUTO_THREADS, "default", None, "True false False True False"),
         # A variable the user set wins over `auto`, not over an explicit choice.
-        ("auto", "false", "True false False True False"),
-        ("bfc", "false", "True true True True False"),
+        (AUTO_THREADS, "auto", "false", "True false False True False"),
+        (AUTO_THREADS, "bfc", "false", "True true True True False"),
     ],
-)
-def test_configure_allocator_before_and_after_start_up(arg, user_env, expected):
-    assert _run_python(_ALLOCATOR.format(arg=arg), user_env) == expected
+)  # fmt: skip
+def test_configure_threads_and_allocator_before_and_after_start_up(
+    threads, arg, user_env, expected
+):
+    args, threads_expected = threads
+    assert _start_up(args, arg, user_env) == [threads_expected, expected, "False"]
 
 
 def test_onednn_allocator_pools_large_tensors():
     # oneDNN's own allocator (TensorFlow's default where oneDNN runs) keeps a
-    # BFC pool for large tensors, as the BFC allocator.
-    code = _ALLOCATOR.format(arg="default")
-    assert _run_python(code, None, onednn="1") == "True false True True False"
-
-
-@pytest.mark.parametrize("onednn", ["0", "1"])
-def test_onednn_enabled_follows_tensorflow(onednn):
-    code = "from keras_gans.utils import onednn_enabled\nprint(onednn_enabled())"
-    assert _run_python(code, None, onednn=onednn) == str(onednn == "1")
+    # BFC pool for large tensors, as the BFC allocator; `onednn_enabled()`
+    # follows TF_ENABLE_ONEDNN_OPTS=1.
+    lines = _start_up("", "default", None, onednn="1")
+    assert lines == [AUTO_THREADS[1], "True false True True False", "True"]
 
 
 def test_configure_allocator_bad_argument():
