@@ -89,13 +89,10 @@ def parse_args(argv=None):
     p.add_argument("--output", default=None, help="also write the JSON here")
     p.add_argument("--label", default=None, help="a name for this configuration")
     args = p.parse_args(argv)
-    for name in ("generator_config", "discriminator_config", "model_config"):
-        value = getattr(args, name)
-        if value is not None:
-            try:
-                setattr(args, name, json.loads(value))
-            except json.JSONDecodeError as e:
-                p.error(f"--{name.replace('_', '-')} is not JSON: {e}")
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from quality import parse_json_options
+
+    parse_json_options(p, args)
     if args.epochs < 1 or args.samples < 4 or args.hue_bins < 2:
         p.error("--epochs must be >= 1, --samples >= 4, --hue-bins >= 2")
     return args

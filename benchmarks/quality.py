@@ -135,14 +135,22 @@ def parse_args(argv=None):
     args.budgets = sorted({int(b) for b in args.budgets.split(",")})
     if not args.budgets or args.budgets[0] < 1:
         p.error("--budgets must be positive step counts")
-    for name in ("generator_config", "discriminator_config", "model_config"):
+    parse_json_options(p, args)
+    return args
+
+
+def parse_json_options(
+    parser, args, names=("generator_config", "discriminator_config", "model_config")
+):
+    """Replace the JSON strings of options `names` in `args` by their values
+    (a usage error naming the option when one is not JSON)."""
+    for name in names:
         value = getattr(args, name)
         if value is not None:
             try:
                 setattr(args, name, json.loads(value))
             except json.JSONDecodeError as e:
-                p.error(f"--{name.replace('_', '-')} is not JSON: {e}")
-    return args
+                parser.error(f"--{name.replace('_', '-')} is not JSON: {e}")
 
 
 # === Tasks ===
