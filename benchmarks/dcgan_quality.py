@@ -365,6 +365,7 @@ def main(argv=None):
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import keras
     import tensorflow as tf
+    from quality import emit
     from tensorflow.python.util import _pywrap_util_port
 
     start = time.time()
@@ -386,11 +387,7 @@ def main(argv=None):
         "versions": {"keras": keras.__version__, "tensorflow": tf.__version__},
         "python": platform.python_version(),
     }
-    text = json.dumps(out, indent=2)
-    print(text)
-    if args.output:
-        with open(args.output, "w") as f:
-            f.write(text + "\n")
+    emit(out, args.output)
 
 
 if __name__ == "__main__":

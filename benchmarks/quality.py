@@ -607,10 +607,15 @@ def main(argv=None):
         "machine": {"cpu": _cpu_model(), "cores": os.cpu_count()},
         "python": platform.python_version(),
     }
-    text = json.dumps(out, indent=2)
+    emit(out, args.output)
+
+
+def emit(result, output=None):
+    """Print `result` as JSON, and write it to the file `output` if given."""
+    text = json.dumps(result, indent=2)
     print(text)
-    if args.output:
-        with open(args.output, "w") as f:
+    if output:
+        with open(output, "w") as f:
             f.write(text + "\n")
 
 
