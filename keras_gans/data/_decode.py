@@ -226,11 +226,15 @@ def _check_decode_arguments(channels, dtype, alpha):
         raise ValueError(
             f"`channels` must be a positive integer. Received: channels={channels!r}"
         )
-    if dtype not in DEPTHS:
-        raise ValueError(f"`dtype` must be one of {DEPTHS}. Received: dtype={dtype!r}")
-    if alpha not in ALPHA_MODES:
+    check_choice("dtype", dtype, DEPTHS)
+    check_choice("alpha", alpha, ALPHA_MODES)
+
+
+def check_choice(name, value, choices):
+    """Raise a `ValueError` quoting `value` unless it is one of `choices`."""
+    if value not in choices:
         raise ValueError(
-            f"`alpha` must be one of {ALPHA_MODES}. Received: alpha={alpha!r}"
+            f"`{name}` must be one of {tuple(choices)}. Received: {name}={value!r}"
         )
 
 
@@ -394,10 +398,7 @@ def decode_rgb(contents, alpha="white"):
     print(data.decode_rgb(gray).shape)  # (4, 5, 3)
     ```
     """
-    if alpha not in ALPHA_MODES:
-        raise ValueError(
-            f"`alpha` must be one of {ALPHA_MODES}. Received: alpha={alpha!r}"
-        )
+    check_choice("alpha", alpha, ALPHA_MODES)
     return _decoder(alpha)(contents)
 
 

@@ -5,6 +5,7 @@ import os
 import tensorflow as tf
 
 from keras_gans.data import _pipeline
+from keras_gans.data._decode import check_choice
 from keras_gans.data._scan import IMAGE_EXTENSIONS, scan_images
 from keras_gans.data._unpaired import two_domains
 
@@ -191,8 +192,7 @@ def cyclegan_folders(
 
 def _split_folders(root, split):
     """`[root/<split>A, root/<split>B]`, or an error naming what is missing."""
-    if split not in _SPLITS:
-        raise ValueError(f"`split` must be one of {_SPLITS}. Received: split={split!r}")
+    check_choice("split", split, _SPLITS)
     root = os.fspath(root)
     if not os.path.isdir(root):
         raise FileNotFoundError(f"CycleGAN data folder not found: {root!r}")

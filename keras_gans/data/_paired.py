@@ -20,7 +20,12 @@ import os
 import tensorflow as tf
 
 from keras_gans.data import _pipeline
-from keras_gans.data._decode import decode_native, decode_pixels, to_channels
+from keras_gans.data._decode import (
+    check_choice,
+    decode_native,
+    decode_pixels,
+    to_channels,
+)
 from keras_gans.data._preprocess import check_channels
 from keras_gans.data._scan import ScanReport, scan_images
 
@@ -235,11 +240,7 @@ def paired_folder(
     """
     arguments = _arguments(image_size, split, batch_size, seed, validate, options)
     folder_a, folder_b = _resolve_folders(path, path_b, split)
-    if direction not in DIRECTIONS:
-        raise ValueError(
-            f"`direction` must be one of {DIRECTIONS}. "
-            f"Received: direction={direction!r}"
-        )
+    check_choice("direction", direction, DIRECTIONS)
     prep, build_options = _pipeline.check_arguments(arguments)
     by_file = _file_channels(channels, direction)
     report, items = _scan(folder_a, folder_b, prep, validate, by_file)
@@ -280,11 +281,7 @@ def _scan(folder_a, folder_b, prep, validate, channels):
 
 def _arguments(image_size, split, batch_size, seed, validate, options):
     """The reader arguments of `_pipeline.check_arguments`, split defaults in."""
-    if split not in _SPLIT_DEFAULTS:
-        raise ValueError(
-            f"`split` must be one of {tuple(_SPLIT_DEFAULTS)}. "
-            f"Received: split={split!r}"
-        )
+    check_choice("split", split, _SPLIT_DEFAULTS)
     known = set(_pipeline.PREPROCESS_ARGUMENTS) | set(_pipeline.BUILD_ARGUMENTS)
     unknown = sorted(set(options) - known)
     if unknown:

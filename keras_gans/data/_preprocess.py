@@ -17,7 +17,7 @@ import dataclasses
 
 import tensorflow as tf
 
-from keras_gans.data._decode import ALPHA_MODES, decode_pixels
+from keras_gans.data._decode import ALPHA_MODES, check_choice, decode_pixels
 from keras_gans.imaging import to_unit_range
 
 PREPROCESS_MODES = (
@@ -62,22 +62,10 @@ def _grow(size):
 
 def _check_choices(preprocess, crop, alpha, interpolation):
     """Raise unless each string argument is one of its allowed values."""
-    if preprocess not in PREPROCESS_MODES:
-        raise ValueError(
-            f"`preprocess` must be one of {PREPROCESS_MODES}. "
-            f"Received: preprocess={preprocess!r}"
-        )
-    if crop not in CROP_MODES:
-        raise ValueError(f"`crop` must be one of {CROP_MODES}. Received: crop={crop!r}")
-    if alpha not in ALPHA_MODES:
-        raise ValueError(
-            f"`alpha` must be one of {ALPHA_MODES}. Received: alpha={alpha!r}"
-        )
-    if interpolation not in INTERPOLATIONS:
-        raise ValueError(
-            f"`interpolation` must be one of {INTERPOLATIONS}. "
-            f"Received: interpolation={interpolation!r}"
-        )
+    check_choice("preprocess", preprocess, PREPROCESS_MODES)
+    check_choice("crop", crop, CROP_MODES)
+    check_choice("alpha", alpha, ALPHA_MODES)
+    check_choice("interpolation", interpolation, INTERPOLATIONS)
 
 
 def _resolve_sizes(mode, image_size, load_size, crop_size):

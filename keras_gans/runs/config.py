@@ -36,10 +36,11 @@ DEMO_PRESETS = {
 #: The examples' `--demo` adds them to a seed's paper preset, whose own
 #: settings do worse than returning the input at a CPU demo's budget;
 #: `--paper-settings` leaves them out.
+_FAST = presets.PRESETS["cyclegan_fast"]
 DEMO_AIDS = {
-    "generator_config": {"output_mode": "residual"},
-    "lambda_identity": 0.0,
-    "ema_decay": 0.999,
+    "generator_config": {"output_mode": _FAST["generator"]["config"]["output_mode"]},
+    "lambda_identity": _FAST["model_config"]["lambda_identity"],
+    "ema_decay": _FAST["model_config"]["ema_decay"],
 }
 
 #: What a run on the built-in demo data (no data given) changes: small

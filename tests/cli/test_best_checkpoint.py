@@ -14,6 +14,7 @@ import pytest
 
 from keras_gans import cli, datasets, metrics, runs
 from keras_gans.runs.best import BEST_MODEL, BEST_RECORD, BestCheckpoint
+from tests.cli import error_line
 
 TINY = [
     "--image-size", "32", "--ngf", "4", "--ndf", "4", "--batch-size", "2",
@@ -147,15 +148,6 @@ def test_stubbed_scores_pick_the_best_epoch_and_resume_keeps_it(tmp_path):
     assert best.best["value"] == 0.5
 
 
-def _error_line(capsys, argv):
-    code = cli.main(argv)
-    err = capsys.readouterr().err
-    assert code == 2, (code, err)
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("keras-gans: error: "), err
-    return lines[0]
-
-
 @pytest.mark.parametrize(
     "flags, message",
     [
@@ -173,7 +165,7 @@ def test_bad_eval_flags_are_one_line_errors(
     if "--eval-data" not in flags and flags[0] == "--eval-every" and flags[1] == "0":
         flags += ["--eval-data", eval_data]
     out = str(tmp_path / "run")
-    line = _error_line(capsys, ["train", "cyclegan", "--output", out, *TINY, *flags])
+    line = error_line(capsys, ["train", "cyclegan", "--output", out, *TINY, *flags])
     assert message in line
     assert os.listdir(tmp_path) == []  # nothing written
 
@@ -182,6 +174,6 @@ def test_eval_data_without_test_folders(capsys, tmp_path, eval_data):
     folder = os.path.join(eval_data, "testA")  # images, no testA/testB inside
     out = str(tmp_path / "run")
     argv = ["train", "cyclegan", "--output", out, *TINY, "--eval-data", folder]
-    line = _error_line(capsys, argv)
+    line = error_line(capsys, argv)
     assert "has no testA or testB folder" in line
     assert os.listdir(tmp_path) == []

@@ -14,6 +14,7 @@ import tensorflow as tf
 from PIL import Image
 
 from keras_gans import cli, runs
+from tests.cli import error_line
 
 TINY = [
     "--image-size", "16", "--ngf", "4", "--ndf", "4", "--batch-size", "2",
@@ -27,15 +28,6 @@ def _write_pngs(folder, images):
         Image.fromarray(image[..., 0] if image.shape[-1] == 1 else image).save(
             os.path.join(folder, f"{i}.png")
         )
-
-
-def _error_line(capsys, argv, status=2):
-    code = cli.main(argv)
-    err = capsys.readouterr().err
-    assert code == status, (code, err)
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("keras-gans: error: "), err
-    return lines[0]
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +59,7 @@ def test_gray_cyclegan_trains_translates_and_exports(gray_folders, tmp_path, cap
         assert grid.mode == "L"  # a grey grid
     # --resume restores the channels; another count is refused.
     resume = ["train", "cyclegan", "--output", run, "--resume", "--verbose", "0"]
-    line = _error_line(capsys, [*resume, "--input-nc", "3"], status=1)
+    line = error_line(capsys, [*resume, "--input-nc", "3"], status=1)
     assert "--input-nc" in line
     # translate: a gray PNG in, a gray PNG of the same size out.
     src = tmp_path / "in"
@@ -206,7 +198,7 @@ def test_bad_channel_combinations_are_one_line(
         "--preset",
         "cyclegan_fast" if message == "output_mode" else "cyclegan_paper",
     ]
-    line = _error_line(capsys, [*argv, *extra])
+    line = error_line(capsys, [*argv, *extra])
     assert message in line, line
     assert not os.path.exists(run)
 
@@ -219,6 +211,6 @@ def test_bad_channel_combinations_are_one_line(
     ],
 )
 def test_channels_need_image_data_and_an_image_model(tmp_path, capsys, argv, message):
-    line = _error_line(capsys, [*argv, "--output", str(tmp_path / "run")])
+    line = error_line(capsys, [*argv, "--output", str(tmp_path / "run")])
     assert message in line, line
     assert not os.path.exists(tmp_path / "run")

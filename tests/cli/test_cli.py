@@ -32,6 +32,7 @@ from keras_gans import (
     presets,
     runs,
 )
+from tests.cli import error_line
 from tests.layers import run_docstring_examples
 from tests.test_case import require_torch
 
@@ -101,17 +102,6 @@ def run_dir(tmp_path_factory):
 def _tensorflow_lines(text):
     lines = text.splitlines()
     return [line for line in lines if _entry.TENSORFLOW_LOG_LINE.match(line)]
-
-
-def _error_line(capsys, argv, status=1):
-    code = cli.main(argv)
-    captured = capsys.readouterr()
-    assert code == status, (code, captured.err)
-    lines = captured.err.strip().splitlines()
-    assert len(lines) == 1, captured.err
-    assert lines[0].startswith("keras-gans: error: ")
-    assert "Traceback" not in captured.err
-    return lines[0]
 
 
 # === train / --resume (subprocesses) ===
@@ -224,7 +214,7 @@ def test_export_writes_a_saved_model(run_dir, tmp_path, capsys):
         30,
         3,
     )
-    line = _error_line(capsys, ["export", run_dir[0], "--output", str(out)])
+    line = error_line(capsys, ["export", run_dir[0], "--output", str(out)], status=1)
     assert "--overwrite" in line
 
 
@@ -233,7 +223,7 @@ def test_export_onnx_without_tf2onnx_says_what_to_install(
 ):
     monkeypatch.setitem(sys.modules, "tf2onnx", None)  # import fails
     argv = ["export", run_dir[0], "--format", "onnx", "--output", str(tmp_path)]
-    assert "pip install tf2onnx onnx" in _error_line(capsys, argv)
+    assert "pip install tf2onnx onnx" in error_line(capsys, argv, status=1)
 
 
 class _PixelFeatures:
@@ -272,7 +262,9 @@ def test_evaluate_writes_fid_and_kid(run_dir, tmp_path, capsys, monkeypatch):
     assert scores["ab"]["num_real"] == scores["ab"]["num_fake"] == 4
     assert np.isfinite(scores["ab"]["fid"]) and scores["ab"]["fid"] > 0
     assert np.isfinite(scores["ab"]["kid"])
-    line = _error_line(capsys, argv[:2] + ["--data-a", "/no", "--data-b", "/no"])
+    line = error_line(
+        capsys, argv[:2] + ["--data-a", "/no", "--data-b", "/no"], status=1
+    )
     assert "--data-a: folder not found" in line
 
 
@@ -294,7 +286,7 @@ def test_sample_writes_a_grid(tmp_path, capsys):
 
 def test_sample_on_a_cyclegan_is_an_error(run_dir, tmp_path, capsys):
     argv = ["sample", "--model", run_dir[0], "--output", str(tmp_path / "g.png")]
-    assert "needs a DCGAN" in _error_line(capsys, argv)
+    assert "needs a DCGAN" in error_line(capsys, argv, status=1)
 
 
 def test_convert_and_translate_a_pytorch_generator(tmp_path, capsys):
@@ -357,7 +349,7 @@ def test_presets_lists_every_preset(capsys):
     ],
 )  # fmt: skip
 def test_bad_arguments_give_one_line(capsys, argv, expected):
-    assert expected in _error_line(capsys, argv)
+    assert expected in error_line(capsys, argv, status=1)
 
 
 @pytest.mark.parametrize(
@@ -371,7 +363,7 @@ def test_bad_arguments_give_one_line(capsys, argv, expected):
     ],
 )
 def test_usage_errors_give_one_line(capsys, argv):
-    assert "--help" in _error_line(capsys, argv, status=2)
+    assert "--help" in error_line(capsys, argv, status=2)
 
 
 def test_bad_model_file_and_missing_inputs(run_dir, tmp_path, capsys):
@@ -380,13 +372,15 @@ def test_bad_model_file_and_missing_inputs(run_dir, tmp_path, capsys):
     image = tmp_path / "a.png"
     Image.fromarray(np.zeros((8, 8, 3), "uint8")).save(image)
     argv = ["translate", "--model", str(bad), str(image), "--output", str(tmp_path)]
-    assert "cannot load model" in _error_line(capsys, argv)
+    assert "cannot load model" in error_line(capsys, argv, status=1)
     argv = ["translate", "--model", run_dir[0], "nope.png", "--output", str(tmp_path)]
-    assert "input not found: 'nope.png'" in _error_line(capsys, argv)
+    assert "input not found: 'nope.png'" in error_line(capsys, argv, status=1)
     (tmp_path / "unfinished").mkdir()
     unfinished = str(tmp_path / "unfinished")
     argv = ["translate", "--model", unfinished, str(image), "--output", "o"]
-    assert "neither model.keras nor a complete checkpoint" in _error_line(capsys, argv)
+    assert "neither model.keras nor a complete checkpoint" in error_line(
+        capsys, argv, status=1
+    )
 
 
 def test_translate_skips_unreadable_files_with_a_warning(run_dir, tmp_path, capsys):
@@ -406,16 +400,16 @@ def test_translate_skips_unreadable_files_with_a_warning(run_dir, tmp_path, caps
 def test_resume_errors(run_dir, tmp_path, capsys, monkeypatch):
     empty = str(tmp_path / "empty")
     argv = ["train", "cyclegan", "--resume", "--output", empty]
-    assert "not a run folder" in _error_line(capsys, argv)
+    assert "not a run folder" in error_line(capsys, argv, status=1)
     argv = ["train", "dcgan", "--resume", "--output", run_dir[0]]
-    assert "is a cyclegan run, not dcgan" in _error_line(capsys, argv)
+    assert "is a cyclegan run, not dcgan" in error_line(capsys, argv, status=1)
     argv = ["train", "cyclegan", "--resume", "--output", run_dir[0], "--ngf", "8"]
-    assert "differ from it: --ngf" in _error_line(capsys, argv)
+    assert "differ from it: --ngf" in error_line(capsys, argv, status=1)
     argv = ["train", "cyclegan", "--output", run_dir[0]]
-    assert "already holds a run: add --resume" in _error_line(capsys, argv)
+    assert "already holds a run: add --resume" in error_line(capsys, argv, status=1)
     monkeypatch.chdir(tmp_path)
     argv = ["train", "cyclegan", "--resume"]
-    assert "no cyclegan run under" in _error_line(capsys, argv)
+    assert "no cyclegan run under" in error_line(capsys, argv, status=1)
 
 
 def test_debug_shows_the_traceback(capsys):
@@ -666,16 +660,20 @@ def test_pretrain_then_train_from_the_pretrained_generator(
 
 
 def test_pretrain_errors_are_one_line(capsys, tmp_path):
-    line = _error_line(capsys, ["pretrain", "dcgan", "--output", str(tmp_path)])
+    line = error_line(
+        capsys, ["pretrain", "dcgan", "--output", str(tmp_path)], status=1
+    )
     assert "use cyclegan" in line
-    line = _error_line(
+    line = error_line(
         capsys,
         ["train", "cyclegan", "--pretrained-generator", str(tmp_path / "no.keras")],
+        status=1,
     )
     assert "file not found" in line
-    line = _error_line(
+    line = error_line(
         capsys,
         ["pretrain", "cyclegan", *TINY, "--mask-fraction", "1.5", "--output",
          str(tmp_path / "p")],
+        status=1,
     )  # fmt: skip
     assert "mask_fraction" in line

@@ -21,7 +21,7 @@ import tensorflow as tf
 from PIL import Image
 
 from keras_gans import cli, datasets, inference, presets, runs
-from tests.cli.test_cli import _error_line
+from tests.cli import error_line
 
 # Tiny settings: 32x32 (the demo U-Net's smallest size), 4-filter networks.
 TINY = [
@@ -233,7 +233,7 @@ def test_bad_train_arguments_write_nothing(
     tmp_path, monkeypatch, capsys, argv, expected
 ):
     monkeypatch.chdir(tmp_path)
-    assert expected in _error_line(capsys, argv)
+    assert expected in error_line(capsys, argv, status=1)
     assert os.listdir(tmp_path) == []  # no runs/ folder, no run
 
 
@@ -244,11 +244,11 @@ def test_direction_ba_on_a_pix2pix_is_one_line(demo_run, tmp_path, capsys, comma
         argv = ["translate", "--model", demo_run[0], "x.png", "--output", str(out)]
     else:
         argv = ["export", demo_run[0], "--output", str(out)]
-    line = _error_line(capsys, argv + ["--direction", "ba"])
+    line = error_line(capsys, argv + ["--direction", "ba"], status=1)
     assert "a Pix2Pix translates A -> B only; use --direction ab" in line
     assert not out.exists()
 
 
 def test_usage_error_for_a_bad_direction_value(capsys):
     argv = ["train", "pix2pix", "--direction", "ab"]
-    assert "--help" in _error_line(capsys, argv, status=2)
+    assert "--help" in error_line(capsys, argv, status=2)

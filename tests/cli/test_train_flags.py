@@ -13,6 +13,7 @@ from PIL import Image
 
 from keras_gans import cli, datasets, presets, runs
 from keras_gans.runs import settings
+from tests.cli import error_line
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -49,15 +50,6 @@ def glyph_folders(tmp_path_factory):
     return str(root)
 
 
-def _error_line(capsys, argv, status=2):
-    code = cli.main(argv)
-    err = capsys.readouterr().err
-    assert code == status, (code, err)
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("keras-gans: error: "), err
-    return lines[0]
-
-
 def test_flags_reach_the_model_and_config_json_and_resume(
     glyph_folders, tmp_path, capsys
 ):
@@ -81,9 +73,9 @@ def test_flags_reach_the_model_and_config_json_and_resume(
         resumed = json.load(f)
     assert {k: resumed[k] for k in EXPECTED} == EXPECTED and resumed["epochs"] == 2
     # A changed value of a setting that fixes what the run computes: one line.
-    line = _error_line(capsys, [*resume, "--lambda-cycle", "3"], status=1)
+    line = error_line(capsys, [*resume, "--lambda-cycle", "3"], status=1)
     assert "--lambda-cycle" in line and "differ" in line
-    line = _error_line(capsys, [*resume, "--pool-size", "3", "--lambda-l1", "1"])
+    line = error_line(capsys, [*resume, "--pool-size", "3", "--lambda-l1", "1"])
     assert "--lambda-l1 does not apply to cyclegan" in line
 
 
@@ -103,7 +95,7 @@ def test_dcgan_combinations_are_usage_errors(
     monkeypatch.chdir(tmp_path)
     out = str(tmp_path / "run")
     argv = ["train", "dcgan", "--data", glyph_folders, "--output", out, *extra]
-    assert expected in _error_line(capsys, argv)
+    assert expected in error_line(capsys, argv)
     assert os.listdir(tmp_path) == []  # nothing written
 
 
@@ -131,13 +123,13 @@ def test_cyclegan_combinations_are_usage_errors(
     monkeypatch.chdir(tmp_path)
     out = str(tmp_path / "run")
     argv = ["train", "cyclegan", "--data", glyph_folders, "--output", out, *extra]
-    assert expected in _error_line(capsys, argv)
+    assert expected in error_line(capsys, argv)
     assert os.listdir(tmp_path) == []  # nothing written
 
 
 def test_preprocessing_flags_need_image_data(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    line = _error_line(capsys, ["train", "cyclegan", "--no-flip", "--load-size", "40"])
+    line = error_line(capsys, ["train", "cyclegan", "--no-flip", "--load-size", "40"])
     assert "--load-size, --no-flip: preprocessing applies to image data" in line
     assert os.listdir(tmp_path) == []
 
