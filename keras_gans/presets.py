@@ -174,7 +174,8 @@ PRESETS["cyclegan_fast"] = _derive(
     _CYCLEGAN,
     description="Small data and short CPU budgets (32-64 px, ~1000 steps): a "
     "narrow ResNet-6 that starts as the identity (output_mode='residual'), "
-    "EMA generators (0.999), no identity loss, a 34x34 PatchGAN; Adam 2e-4. "
+    "EMA generators (0.999), no identity loss, a 34x34 PatchGAN learning at "
+    "twice the generators' rate; Adam 2e-4. "
     "Chosen on benchmarks/quality.py (docs/quality.md).",
     source="keras_gans: the best configuration of benchmarks/quality.py's "
     "known-answer tasks at 900 steps of batch 4 (docs/quality.md)",
@@ -183,6 +184,7 @@ PRESETS["cyclegan_fast"] = _derive(
         "generator.config",
         "discriminator.config",
         "model_config",
+        "optimizer",
         "schedule",
         "image_size",
         "batch_size",
@@ -200,6 +202,9 @@ PRESETS["cyclegan_fast"] = _derive(
         "lambda_identity": 0.0,
         "ema_decay": 0.999,
     },
+    # A discriminator at twice the rate learns the font sooner: more of the
+    # demo's translations look Serif, the colour tasks no worse.
+    optimizer={**_ADAM_PAPER, "discriminator_lr_ratio": 2.0},
     schedule=_NO_SCHEDULE,
     image_size=32,
     batch_size=4,

@@ -39,6 +39,7 @@ def benchmarks(monkeypatch):
         "conv_backward",
         "quality",
         "quality_table",
+        "glyph_judge",
     ):
         sys.modules.pop(name, None)
 
@@ -188,8 +189,45 @@ def test_glyph_colour_errors_measure_ink_and_paper(benchmarks):
     assert errors["paper_error"] == pytest.approx(240 - 127.5)
 
 
-def test_quality_trains_scores_and_draws(benchmarks, tmp_path):
+@pytest.fixture
+def small_judge(benchmarks, monkeypatch):
+    """The font judge on a third of its data for 12 epochs (about 0.8 right)."""
+    import glyph_judge
+
+    monkeypatch.setattr(glyph_judge, "JUDGE_SAMPLES", 8)
+    monkeypatch.setattr(glyph_judge, "JUDGE_EPOCHS", 12)
+    glyph_judge.judge.cache_clear()
+    yield glyph_judge
+    glyph_judge.judge.cache_clear()
+
+
+def test_font_judge_tells_sans_from_serif_and_keeps_the_seeds(small_judge):
+    import keras
+    import numpy as np
+
+    from keras_gans import datasets
+
+    keras.utils.set_random_seed(5)
+    small_judge.judge(32)
+    after = (np.random.rand(), float(keras.random.uniform(())))
+    keras.utils.set_random_seed(5)
+    # Training the judge draws from neither the global NumPy nor Keras stream.
+    assert (np.random.rand(), float(keras.random.uniform(()))) == after
+
+    x, y, _ = datasets.glyph_pairs(32, split="test")
+    perfect = small_judge.font_scores(x, y, y, x)
+    identity = small_judge.font_scores(x, y, x, y)
+    assert perfect["judge_accuracy"] == identity["judge_accuracy"] > 0.7
+    assert perfect["serif_rate"] > 0.6 > 0.4 > identity["serif_rate"]
+    assert perfect["sans_rate_ba"] > 0.6 > 0.4 > identity["sans_rate_ba"]
+
+
+def test_quality_trains_scores_and_draws(small_judge, monkeypatch, tmp_path):
     import quality
+
+    # Only the judge's keys are checked here: one epoch on one pair a glyph.
+    monkeypatch.setattr(small_judge, "JUDGE_SAMPLES", 1)
+    monkeypatch.setattr(small_judge, "JUDGE_EPOCHS", 1)
 
     out = tmp_path / "quality.json"
     quality.main(
@@ -229,6 +267,10 @@ def test_quality_trains_scores_and_draws(benchmarks, tmp_path):
     for row in rows.values():
         assert row["identity_mae"] > 0 and "ratio_raw" in row and "kid_pool8" in row
     assert "ink_error" in rows["glyph_font", 2]
+    assert {"serif_rate", "sans_rate_ba", "judge_accuracy"} <= set(
+        rows["glyph_font", 2]
+    )
+    assert "serif_rate" not in rows["gamma", 2]
     for path in result["pictures"].values():
         assert os.path.isfile(path)
 
