@@ -17,6 +17,7 @@ PACKAGE = "keras_gans"
 #: Which of our packages/modules each group may import (besides itself).
 #: A group is a top-level module or sub-package of keras_gans; `*` = any.
 ALLOWED = {
+    "_checks": set(),
     "config": set(),
     "_entry": set(),
     "version": set(),
@@ -24,8 +25,8 @@ ALLOWED = {
     "presets": set(),
     "losses": set(),
     "optimizers": set(),
-    "layers": {"config"},
-    "networks": {"config", "layers"},
+    "layers": {"config", "_checks"},
+    "networks": {"config", "layers", "_checks"},
     "augment": set(),
 }
 

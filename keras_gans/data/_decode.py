@@ -27,6 +27,8 @@ import io
 import numpy as np
 import tensorflow as tf
 
+from keras_gans._checks import check_choice  # noqa: F401 - the data package's import
+
 ALPHA_MODES = ("white", "black", "drop")
 
 _HEADER_LEN = 64
@@ -228,14 +230,6 @@ def _check_decode_arguments(channels, dtype, alpha):
         )
     check_choice("dtype", dtype, DEPTHS)
     check_choice("alpha", alpha, ALPHA_MODES)
-
-
-def check_choice(name, value, choices):
-    """Raise a `ValueError` quoting `value` unless it is one of `choices`."""
-    if value not in choices:
-        raise ValueError(
-            f"`{name}` must be one of {tuple(choices)}. Received: {name}={value!r}"
-        )
 
 
 @functools.cache

@@ -3,6 +3,7 @@
 import keras
 from keras import ops
 
+from keras_gans._checks import check_choice
 from keras_gans.layers.factories import (
     _build_chain,
     _check_positive_int,
@@ -13,11 +14,6 @@ from keras_gans.layers.pixel_shuffle import PixelShuffle
 _DOWN_PADDINGS = ("zero", "reflect", "none")
 _UP_MODES = ("transpose", "pixelshuffle", "resize")
 _UP_PADDINGS = ("zero", "reflect")
-
-
-def _check_choice(value, valid, arg):
-    if value not in valid:
-        raise ValueError(f"`{arg}` must be one of {valid}. Received: {arg}={value!r}")
 
 
 def _call_optional(layer, x, training=None):
@@ -88,7 +84,7 @@ class DownsampleBlock(_ConvBlock):
         self._init_conv_args(filters, use_bias, kernel_initializer, spectral_norm)
         _check_positive_int(kernel_size, "kernel_size")
         _check_positive_int(strides, "strides")
-        _check_choice(padding, _DOWN_PADDINGS, "padding")
+        check_choice("padding", padding, _DOWN_PADDINGS)
         self.kernel_size = kernel_size
         self.strides = strides
         self.norm_name = norm  # `self.norm` is the layer (sublayer contract)
@@ -221,13 +217,13 @@ class UpsampleBlock(_ConvBlock):
     ):
         super().__init__(**kwargs)
         self._init_conv_args(filters, use_bias, kernel_initializer, spectral_norm)
-        _check_choice(mode, _UP_MODES, "mode")
+        check_choice("mode", mode, _UP_MODES)
         _check_positive_int(kernel_size, "kernel_size")
         if kernel_size % 2 == 0:
             raise ValueError(
                 f"`kernel_size` must be odd. Received: kernel_size={kernel_size}"
             )
-        _check_choice(padding, _UP_PADDINGS, "padding")
+        check_choice("padding", padding, _UP_PADDINGS)
         if mode == "transpose" and padding != "zero":
             raise ValueError(
                 "`padding` must be 'zero' for mode='transpose' (a transposed "

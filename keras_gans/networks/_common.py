@@ -2,6 +2,7 @@
 
 import keras
 
+from keras_gans._checks import check_choice  # noqa: F401 - the builders' import
 from keras_gans.layers.conv_backprop import FastConv2D
 from keras_gans.layers.residual_output import ResidualOutput
 from keras_gans.networks.initializers import get_initializer
@@ -12,15 +13,6 @@ def check_positive_int(name, value, minimum=1):
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         what = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
         raise ValueError(f"`{name}` must be {what}. Received: {name}={value!r}")
-    return value
-
-
-def check_choice(name, value, choices):
-    """Raise a ValueError quoting `value` unless it is one of `choices`."""
-    if value not in choices:
-        raise ValueError(
-            f"`{name}` must be one of {tuple(choices)}. Received: {name}={value!r}"
-        )
     return value
 
 
