@@ -15,7 +15,6 @@ truth).
 
 Example:
 ```python
-import numpy as np
 from glyph_judge import font_scores  # run from benchmarks/
 from keras_gans import datasets
 

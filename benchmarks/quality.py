@@ -43,8 +43,8 @@ their pairing.
 
 `glyph_font` also reports what a font judge says (`glyph_judge.py`): a small
 CNN trained on exact Sans / Serif pairs of other jitter calls `serif_rate`
-of the translations `G(x)` Serif (returning the input: about 0.05, the true
-glyphs: about 0.96) and `sans_rate_ba` of `F(T(x))` Sans. The pixel ratio
+of the translations `G(x)` Serif (returning the input: about 0.02, the true
+glyphs: about 0.95) and `sans_rate_ba` of `F(T(x))` Sans. The pixel ratio
 asks "is G(x) the true glyph?", which a serif drawn one pixel off fails;
 the judge asks "does G(x) look like the other font?".
 

@@ -27,7 +27,7 @@ import io
 import numpy as np
 import tensorflow as tf
 
-from keras_gans._checks import check_choice  # noqa: F401 - the data package's import
+from keras_gans._checks import check_choice
 
 ALPHA_MODES = ("white", "black", "drop")
 

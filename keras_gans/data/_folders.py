@@ -4,8 +4,8 @@ import os
 
 import tensorflow as tf
 
+from keras_gans._checks import check_choice
 from keras_gans.data import _pipeline
-from keras_gans.data._decode import check_choice
 from keras_gans.data._scan import IMAGE_EXTENSIONS, scan_images
 from keras_gans.data._unpaired import two_domains
 

@@ -19,13 +19,9 @@ import os
 
 import tensorflow as tf
 
+from keras_gans._checks import check_choice
 from keras_gans.data import _pipeline
-from keras_gans.data._decode import (
-    check_choice,
-    decode_native,
-    decode_pixels,
-    to_channels,
-)
+from keras_gans.data._decode import decode_native, decode_pixels, to_channels
 from keras_gans.data._preprocess import check_channels
 from keras_gans.data._scan import ScanReport, scan_images
 

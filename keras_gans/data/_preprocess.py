@@ -17,7 +17,8 @@ import dataclasses
 
 import tensorflow as tf
 
-from keras_gans.data._decode import ALPHA_MODES, check_choice, decode_pixels
+from keras_gans._checks import check_choice
+from keras_gans.data._decode import ALPHA_MODES, decode_pixels
 from keras_gans.imaging import to_unit_range
 
 PREPROCESS_MODES = (

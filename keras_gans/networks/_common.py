@@ -2,7 +2,7 @@
 
 import keras
 
-from keras_gans._checks import check_choice  # noqa: F401 - the builders' import
+from keras_gans._checks import check_choice
 from keras_gans.layers.conv_backprop import FastConv2D
 from keras_gans.layers.residual_output import ResidualOutput
 from keras_gans.networks.initializers import get_initializer

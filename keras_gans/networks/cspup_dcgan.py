@@ -2,8 +2,9 @@
 
 import keras
 
+from keras_gans._checks import check_choice
 from keras_gans.layers import NORMALIZATIONS, CSPupBlock
-from keras_gans.networks._common import check_choice, check_positive_int
+from keras_gans.networks._common import check_positive_int
 from keras_gans.networks.initializers import get_initializer
 from keras_gans.networks.registry import register_network
 from keras_gans.networks.shape import NetworkShape

@@ -2,9 +2,9 @@
 
 import keras
 
+from keras_gans._checks import check_choice
 from keras_gans.layers import NORMALIZATIONS, ResidualBlock, make_activation, make_norm
 from keras_gans.networks._common import (
-    check_choice,
     check_input_shape,
     check_positive_int,
     conv2d,

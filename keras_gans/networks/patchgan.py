@@ -19,9 +19,9 @@ stride1_block=False, max_mult=None`.
 
 import keras
 
+from keras_gans._checks import check_choice
 from keras_gans.layers import NORMALIZATIONS, make_activation, make_norm
 from keras_gans.networks._common import (
-    check_choice,
     check_input_shape,
     check_positive_int,
     padded_conv,

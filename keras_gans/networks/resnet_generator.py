@@ -21,6 +21,7 @@ code). `resnet_9blocks` at `ngf=64` has 11,378,179 parameters.
 
 import keras
 
+from keras_gans._checks import check_choice
 from keras_gans.layers import (
     NORMALIZATIONS,
     DownsampleBlock,
@@ -31,7 +32,6 @@ from keras_gans.layers import (
     make_norm,
 )
 from keras_gans.networks._common import (
-    check_choice,
     check_divisible,
     check_input_shape,
     check_output_mode,

@@ -16,9 +16,9 @@ code.
 
 import keras
 
+from keras_gans._checks import check_choice
 from keras_gans.layers import NORMALIZATIONS, make_activation, make_norm
 from keras_gans.networks._common import (
-    check_choice,
     check_divisible,
     check_input_shape,
     check_output_mode,

@@ -30,6 +30,7 @@ vit-unet-12 widths: U-Net 48/96/192/384 and a ViT of 384 features, 6 heads,
 
 import keras
 
+from keras_gans._checks import check_choice
 from keras_gans.layers import (
     NORMALIZATIONS,
     DownsampleBlock,
@@ -40,7 +41,6 @@ from keras_gans.layers import (
     make_norm,
 )
 from keras_gans.networks._common import (
-    check_choice,
     check_divisible,
     check_input_shape,
     check_output_mode,
