@@ -113,6 +113,16 @@ def parse_args(argv=None):
     p.add_argument("--lr", type=float, default=None, help="generator lr")
     p.add_argument("--beta-1", type=float, default=None)
     p.add_argument("--d-lr-ratio", type=float, default=None)
+    p.add_argument(
+        "--decay",
+        default=None,
+        metavar="EPOCH_STEPS,START",
+        help="the paper's linear learning-rate decay (keras_gans.callbacks."
+        "LinearDecay) over epochs of EPOCH_STEPS steps: constant for START "
+        "epochs, then linearly towards 0 until the epoch of the last budget "
+        "(e.g. 124,4: the demo's epochs, decayed over the second half of 992 "
+        "steps)",
+    )
     p.add_argument("--image-size", type=int, default=32)
     p.add_argument("--batch-size", type=int, default=4)
     p.add_argument("--budgets", default="900", help="steps, comma-separated")
@@ -142,6 +152,18 @@ def parse_args(argv=None):
     args.budgets = sorted({int(b) for b in args.budgets.split(",")})
     if not args.budgets or args.budgets[0] < 1:
         p.error("--budgets must be positive step counts")
+    if args.decay is not None:
+        try:
+            epoch_steps, start = (int(v) for v in args.decay.split(","))
+        except ValueError:
+            p.error(f"--decay must be EPOCH_STEPS,START. Received: {args.decay!r}")
+        epochs = -(-args.budgets[-1] // max(epoch_steps, 1))
+        if epoch_steps < 1 or not 0 <= start < epochs:
+            p.error(
+                f"--decay {args.decay}: EPOCH_STEPS must be positive and START "
+                f"below the {epochs} epochs of the last budget"
+            )
+        args.decay = (epoch_steps, start)
     parse_json_options(p, args)
     return args
 
@@ -528,6 +550,7 @@ def score_saved(args):
 def run(args):
     import keras
 
+    from keras_gans.callbacks import LinearDecay
     from keras_gans.utils import configure_threads
 
     configure_threads(inter_op=1, intra_op=args.threads or None)
@@ -542,18 +565,26 @@ def run(args):
             results = {}  # step -> ((scores, G(x)), time)
 
             def score_at_budgets(batch, logs=None, model=model, task=task, out=results):
-                if batch + 1 in args.budgets:
-                    out[batch + 1] = (score(model, task), time.time())
+                step = int(model.gan_optimizers["generator"].iterations.numpy())
+                if step in args.budgets:
+                    out[step] = (score(model, task), time.time())
+                model.stop_training = step >= total  # a last, partial epoch
 
+            callbacks = [
+                keras.callbacks.LambdaCallback(on_train_batch_end=score_at_budgets)
+            ]
+            epoch_steps, epochs = total, 1
+            if args.decay:
+                epoch_steps, start_epoch = args.decay
+                epochs = -(-total // epoch_steps)
+                callbacks.insert(0, LinearDecay(start_epoch, epochs))
             start = time.time()
             model.fit(
                 dataset(task, args.batch_size, seed),
-                steps_per_epoch=total,
-                epochs=1,
+                steps_per_epoch=epoch_steps,
+                epochs=epochs,
                 verbose=0,
-                callbacks=[
-                    keras.callbacks.LambdaCallback(on_train_batch_end=score_at_budgets)
-                ],
+                callbacks=callbacks,
             )
             for step, ((values, fake_y), when) in sorted(results.items()):
                 rows.append(
@@ -609,6 +640,7 @@ def main(argv=None):
         "batch_size": args.batch_size,
         "train_images": args.train_images,
         "pretrain_steps": args.pretrain_steps,
+        "decay": list(args.decay) if args.decay else None,
         "budgets": args.budgets,
         "seeds": args.seeds,
         "summary": summarize(rows),

@@ -275,6 +275,58 @@ def test_quality_trains_scores_and_draws(small_judge, monkeypatch, tmp_path):
         assert os.path.isfile(path)
 
 
+def test_quality_decays_the_rates_as_the_library_does(benchmarks, monkeypatch):
+    import quality
+
+    from keras_gans import callbacks
+
+    seen = []  # (epoch, generator lr, global step) at each epoch's start
+
+    class Recording(callbacks.LinearDecay):
+        def on_epoch_begin(self, epoch, logs=None):
+            super().on_epoch_begin(epoch, logs)
+            opt = self.model.gan_optimizers["generator"]
+            seen.append((epoch, float(opt.learning_rate.numpy()), int(opt.iterations)))
+
+    monkeypatch.setattr(callbacks, "LinearDecay", Recording)
+    args = quality.parse_args(
+        [
+            "--tasks",
+            "gamma",
+            "--generator",
+            "resnet_6blocks",
+            "--generator-config",
+            '{"ngf": 4, "n_blocks": 1, "output_mode": "residual"}',
+            "--discriminator-config",
+            '{"ndf": 4, "n_layers": 1}',
+            "--lr",
+            "1e-3",
+            "--budgets",
+            "3,5",
+            "--train-images",
+            "16",
+            "--decay",
+            "2,1",
+        ]
+    )
+    assert args.decay == (2, 1)
+    rows, _, _ = quality.run(args)
+    # Epochs of 2 steps, the last one cut at step 5; constant for 1 epoch,
+    # then the paper's rule (LinearDecay(1, 3): factors 1, 2/3, 1/3).
+    assert [(e, s) for e, _, s in seen] == [(0, 0), (1, 2), (2, 4)]
+    assert [lr for _, lr, _ in seen] == pytest.approx([1e-3, 2e-3 / 3, 1e-3 / 3])
+    assert [r["steps"] for r in rows] == [3, 5]
+
+
+@pytest.mark.parametrize("value", ["0,0", "2,3", "2"])
+def test_quality_rejects_a_bad_decay(benchmarks, value, capsys):
+    import quality
+
+    with pytest.raises(SystemExit):
+        quality.parse_args(["--budgets", "5", "--decay", value])
+    assert "--decay" in capsys.readouterr().err
+
+
 def test_quality_table_merges_labels_and_seeds(benchmarks, tmp_path, capsys):
     import quality_table
 

@@ -1,5 +1,7 @@
 """Every preset builds and trains one step; the seeds' presets are all there."""
 
+import keras
+import numpy as np
 import pytest
 
 import keras_gans
@@ -29,6 +31,13 @@ SIZE = 32
 TINY = {"CycleGAN": TINY_CYCLEGAN, "DCGAN": TINY_DCGAN, "Pix2Pix": TINY_PIX2PIX}
 
 
+def _tiny(preset):
+    """Test-size overrides for `preset`'s networks (a U-Net has no blocks)."""
+    if preset["generator"]["name"].startswith("unet"):
+        return TINY_PIX2PIX
+    return TINY[preset["model"]]
+
+
 def test_presets_cover_the_seeds():
     names = presets.list_presets()
     for name in REQUIRED:
@@ -48,7 +57,7 @@ def test_preset_fields_are_listed_in_one_line(name):
 
 @pytest.mark.parametrize("name", presets.list_presets())
 def test_preset_trains_one_step(name):
-    TestCase.run_preset_test(name, TINY[presets.get(name)["model"]], image_size=SIZE)
+    TestCase.run_preset_test(name, _tiny(presets.get(name)), image_size=SIZE)
 
 
 @pytest.mark.parametrize("name", presets.list_presets())
@@ -96,6 +105,49 @@ def test_seed_hyperparameters():
     assert (
         presets.get("dcgan_cspup_celeba")["optimizer"]["discriminator_lr_ratio"] == 0.5
     )
+
+
+def test_fast_presets_keep_the_paper_losses_and_differ_only_in_the_generator():
+    fast, unet = presets.get("cyclegan_fast"), presets.get("cyclegan_fast_unet")
+    # The aids measured in docs/quality.md, on the paper's losses.
+    assert fast["generator"] == {
+        "name": "resnet_6blocks",
+        "config": {"ngf": 16, "output_mode": "residual"},
+    }
+    assert fast["model_config"]["lambda_identity"] == 0.0
+    assert fast["model_config"]["ema_decay"] == 0.999
+    assert fast["model_config"]["gan_loss"] == "lsgan"
+    assert fast["optimizer"]["discriminator_lr_ratio"] == 2.0
+    assert unet["generator"] == {
+        "name": "unet_128",
+        "config": {"num_downs": 5, "ngf": 16, "output_mode": "residual"},
+    }
+    for field in fast:
+        if field not in ("generator", "description"):
+            assert unet[field] == fast[field], field
+
+
+def test_the_unet_preset_starts_as_the_identity_and_saves_its_ema(tmp_path):
+    model = keras_gans.CycleGAN.from_preset("cyclegan_fast_unet", seed=0)
+    images = np.random.default_rng(0).uniform(-1, 1, (2, 32, 32, 3))
+    images = images.astype("float32")
+    # It starts as the identity map, as cyclegan_fast does.
+    np.testing.assert_allclose(model.translate(images), images, atol=1e-6)
+    # One step at test width; the EMA U-Nets (batch norm) save and load.
+    _, model, _ = TestCase.run_preset_test(
+        "cyclegan_fast_unet", TINY_PIX2PIX, image_size=SIZE
+    )
+    assert model.ema_decay == 0.999
+    path = str(tmp_path / "fast_unet.keras")
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    for use_ema in (True, False):
+        np.testing.assert_allclose(
+            loaded.translate(images, use_ema=use_ema),
+            model.translate(images, use_ema=use_ema),
+            atol=0,
+        )
+    assert not np.allclose(model.translate(images), images, atol=1e-6)
 
 
 def test_unknown_preset_lists_the_valid_ones():

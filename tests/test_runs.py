@@ -38,6 +38,8 @@ def test_overrides_beat_demo_settings_beat_the_preset():
         ("dcgan", {"preset": "cyclegan_paper"}, "is a CycleGAN preset"),
         ("dcgan", {"image_size": 12}, "power of two"),
         ("cyclegan", {"image_size": 30}, "multiple of 4"),
+        ("cyclegan", {"image_size": 8}, "at least 16"),  # room for the blocks
+        ("cyclegan", {"preset": "cyclegan_fast_unet", "image_size": 48}, "of 32 "),
         ("cyclegan", {"generator_config": {"nope": 1}}, "Unknown argument"),
         ("cyclegan", {"colour": 1}, "unknown run setting"),
     ],
@@ -45,6 +47,15 @@ def test_overrides_beat_demo_settings_beat_the_preset():
 def test_bad_settings_are_run_errors(model, overrides, message):
     with pytest.raises(runs.RunError, match=message):
         runs.resolve_config(model, None, overrides)
+
+
+def test_a_unet_cyclegan_takes_any_multiple_of_its_stride():
+    # A 5-level U-Net has a 1x1 bottleneck at 32x32: the demo's size.
+    config = runs.resolve_config("cyclegan", None, {"preset": "cyclegan_fast_unet"})
+    assert config["image_size"] == 32
+    for size in (64, 96):
+        overrides = {"preset": "cyclegan_fast_unet", "image_size": size}
+        assert runs.resolve_config("cyclegan", None, overrides)["image_size"] == size
 
 
 def test_resume_keeps_the_run_settings(tmp_path):

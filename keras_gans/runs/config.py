@@ -553,9 +553,10 @@ def _check_image_size(config, preset):
     info = networks.get_network_info(preset["generator"]["name"])
     shape = info.shape(**gen)
     stride = shape.stride
-    # A U-Net's bottleneck is 1x1 at its minimum size; a ResNet generator
-    # wants room for its blocks.
-    minimum = shape.min_size if config["model"] == "pix2pix" else 4 * stride
+    # A U-Net's bottleneck is 1x1 at its minimum size (pix2pix's, and
+    # cyclegan_fast_unet's); a ResNet generator wants room for its blocks.
+    unet = preset["generator"]["name"].startswith("unet")
+    minimum = shape.min_size if unet or config["model"] == "pix2pix" else 4 * stride
     if size % stride or size < minimum:
         raise RunError(
             f"--image-size must be a multiple of {stride} and at least {minimum} "
