@@ -34,6 +34,8 @@ python benchmarks/dcgan_quality.py --seeds 0 1 2 3 --epochs 8
 TF_ENABLE_ONEDNN_OPTS=1 python benchmarks/dcgan_quality.py --seeds 0 1 --epochs 2
 python benchmarks/dcgan_quality.py --model-config '{"ema_decay": 0.999}' \
     --lr 1e-3 --d-lr-ratio 1.0 --pictures runs/dcgan_quality
+python benchmarks/dcgan_quality.py --model-config '{"ema_decay": 0.999}' \
+    --ema-statistics 1024   # the EMA generator with its own batch-norm stats
 ```
 
 `--onednn on|off` sets `TF_ENABLE_ONEDNN_OPTS` before TensorFlow starts
@@ -72,6 +74,15 @@ def parse_args(argv=None):
         help="JSON DCGAN constructor overrides (ema_decay, augment, "
         'label_smoothing, gan_loss: {"name": "vanilla", "r1_weight": 1.0}, ...)',
     )
+    p.add_argument(
+        "--ema-statistics",
+        type=int,
+        default=0,
+        metavar="N",
+        help="with ema_decay: before scoring each epoch, give the EMA "
+        "generator batch-norm statistics of its own weights from N noise "
+        "vectors (DCGAN.update_ema_statistics); 0: off",
+    )
     p.add_argument("--lr", type=float, default=None, help="generator lr")
     p.add_argument("--beta-1", type=float, default=None)
     p.add_argument("--d-lr-ratio", type=float, default=None)
@@ -93,6 +104,10 @@ def parse_args(argv=None):
     from quality import parse_json_options
 
     parse_json_options(p, args)
+    if args.ema_statistics and not args.model_config.get("ema_decay"):
+        p.error("--ema-statistics needs ema_decay in --model-config")
+    if args.ema_statistics < 0:
+        p.error("--ema-statistics must be >= 0")
     if args.epochs < 1 or args.samples < 4 or args.hue_bins < 2:
         p.error("--epochs must be >= 1, --samples >= 4, --hue-bins >= 2")
     return args
@@ -210,6 +225,7 @@ def build(args, seed):
             **(args.discriminator_config or {}),
         },
         "model_config": {**preset["model_config"], **args.model_config},
+        "ema_statistics": args.ema_statistics,
         "optimizer": {"learning_rate": lr, "beta_1": beta_1, "d_lr_ratio": ratio},
         "batch_size": args.batch_size or preset["batch_size"],
     }
@@ -286,12 +302,27 @@ def train_one(args, seed, real, real_hist):
         verbose=0,
         callbacks=[
             *schedule,
+            *_ema_statistics(model, args, seed),
             callbacks.SampleDiversity(noise, reference=reference),
             keras.callbacks.LambdaCallback(on_epoch_end=on_epoch_end),
         ],
     )
     keras.backend.clear_session()
     return rows, settings, pictures
+
+
+def _ema_statistics(model, args, seed):
+    """A callback that runs `update_ema_statistics` at each epoch's end,
+    before the scores (none without `--ema-statistics`)."""
+    import keras
+
+    if not args.ema_statistics:
+        return []
+
+    def update(epoch, logs=None):
+        model.update_ema_statistics(args.ema_statistics, seed=30_000 + seed)
+
+    return [keras.callbacks.LambdaCallback(on_epoch_end=update)]
 
 
 def save_grid(model, noise, args, seed, epoch):

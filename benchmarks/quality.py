@@ -123,6 +123,15 @@ def parse_args(argv=None):
         "(e.g. 124,4: the demo's epochs, decayed over the second half of 992 "
         "steps)",
     )
+    p.add_argument(
+        "--ema-statistics",
+        type=int,
+        default=0,
+        metavar="N",
+        help="with ema_decay: before scoring, give the EMA generators "
+        "batch-norm statistics of their own weights from N training images "
+        "a domain (CycleGAN.update_ema_statistics); 0: off",
+    )
     p.add_argument("--image-size", type=int, default=32)
     p.add_argument("--batch-size", type=int, default=4)
     p.add_argument("--budgets", default="900", help="steps, comma-separated")
@@ -165,6 +174,8 @@ def parse_args(argv=None):
             )
         args.decay = (epoch_steps, start)
     parse_json_options(p, args)
+    if args.ema_statistics < 0:
+        p.error("--ema-statistics must be >= 0")
     return args
 
 
@@ -567,6 +578,11 @@ def run(args):
             def score_at_budgets(batch, logs=None, model=model, task=task, out=results):
                 step = int(model.gan_optimizers["generator"].iterations.numpy())
                 if step in args.budgets:
+                    if args.ema_statistics:
+                        n = args.ema_statistics
+                        model.update_ema_statistics(
+                            task["train_a"][:n], task["train_b"][:n]
+                        )
                     out[step] = (score(model, task), time.time())
                 model.stop_training = step >= total  # a last, partial epoch
 
@@ -641,6 +657,7 @@ def main(argv=None):
         "train_images": args.train_images,
         "pretrain_steps": args.pretrain_steps,
         "decay": list(args.decay) if args.decay else None,
+        "ema_statistics": args.ema_statistics,
         "budgets": args.budgets,
         "seeds": args.seeds,
         "summary": summarize(rows),

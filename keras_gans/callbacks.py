@@ -9,6 +9,8 @@ They work on any `keras_gans.models.base.GANModel` (CycleGAN, DCGAN):
 - `LossPlotter`: a PNG of the loss curves;
 - `SampleDiversity`: a mode-collapse signal of a noise-to-image GAN (DCGAN)
   logged every epoch (`sample_diversity`);
+- `EMAStatistics`: batch-norm statistics of a DCGAN's EMA generator for
+  its own weights, every epoch;
 - `ResumableLossPlotter`: a `LossPlotter` that keeps a resumed run's earlier
   epochs (from its `history.csv`);
 - `EventFileLogger`: TensorBoard scalars and sample grids with TensorFlow
@@ -435,6 +437,56 @@ class SampleDiversity(keras.callbacks.Callback):
         logs[self.name] = value
         if self.reference_diversity is not None:
             logs[f"{self.name}_ratio"] = value / self.reference_diversity
+
+
+class EMAStatistics(keras.callbacks.Callback):
+    """Give a DCGAN's EMA generator batch-norm statistics of its own weights
+    at the end of each epoch (`DCGAN.update_ema_statistics`).
+
+    The EMA generator copies the trained generator's batch-norm statistics
+    at every step, and they do not match its averaged weights; put this
+    callback first, so that the epoch's samples, scores, checkpoints and the
+    model saved after `fit` use statistics of the EMA weights (on the shapes
+    demo: `kid_pool8` 0.075 against 0.105 without, docs/quality.md).
+
+    Args:
+        n: int. Noise vectors to run. Defaults to `1024`.
+        seed: int. Seed of the noise. Defaults to `0`.
+
+    Example:
+
+    ```python
+    from keras_gans.callbacks import EMAStatistics, SampleDiversity
+
+    # model = keras_gans.DCGAN.from_preset("cspup_demo", ema_decay=0.999)
+    # model.fit(ds, epochs=8, callbacks=[EMAStatistics(), SampleDiversity(z)])
+    callback = EMAStatistics(n=512)
+    ```
+    """
+
+    def __init__(self, n=1024, seed=0):
+        super().__init__()
+        for arg, value in (("n", n), ("seed", seed)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(
+                    f"`{arg}` must be a non-negative integer. Received: {arg}={value!r}"
+                )
+        if n < 1:
+            raise ValueError(f"`n` must be at least 1. Received: n={n}")
+        self.n, self.seed = n, seed
+
+    def on_train_begin(self, logs=None):
+        if not getattr(self.model, "ema_decay", None) or not callable(
+            getattr(self.model, "sample_noise", None)
+        ):
+            raise ValueError(
+                "EMAStatistics needs a DCGAN built with `ema_decay`. Received: "
+                f"{self.model.__class__.__name__} with ema_decay="
+                f"{getattr(self.model, 'ema_decay', None)!r}"
+            )
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.model.update_ema_statistics(self.n, seed=self.seed)
 
 
 def _write_image_summary(tag, image, step):

@@ -248,6 +248,8 @@ def test_quality_trains_scores_and_draws(small_judge, monkeypatch, tmp_path):
             "16",
             "--pretrain-steps",
             "2",
+            "--ema-statistics",
+            "8",
             "--pictures",
             str(tmp_path / "pics"),
             "--output",
@@ -271,6 +273,7 @@ def test_quality_trains_scores_and_draws(small_judge, monkeypatch, tmp_path):
         rows["glyph_font", 2]
     )
     assert "serif_rate" not in rows["gamma", 2]
+    assert result["ema_statistics"] == 8  # a ResNet: no batch norm to update
     for path in result["pictures"].values():
         assert os.path.isfile(path)
 
@@ -350,11 +353,23 @@ def test_quality_table_merges_labels_and_seeds(benchmarks, tmp_path, capsys):
     assert lines[3] == "| paper | - | 1.50 |"
 
 
-def test_dcgan_quality_scores_colour_coverage_and_trains(benchmarks, tmp_path):
+def test_dcgan_quality_scores_colour_coverage_and_trains(
+    benchmarks, tmp_path, monkeypatch
+):
     import dcgan_quality
     import numpy as np
 
+    import keras_gans
     from keras_gans import datasets
+
+    updates = []  # (n, seed) of each update_ema_statistics call
+    original = keras_gans.DCGAN.update_ema_statistics
+
+    def counted(self, n=1024, seed=0, batch_size=128):
+        updates.append((n, seed))
+        return original(self, n, seed, batch_size)
+
+    monkeypatch.setattr(keras_gans.DCGAN, "update_ema_statistics", counted)
 
     try:
         real = datasets.shape_images(256, 32, seed=1)
@@ -374,6 +389,8 @@ def test_dcgan_quality_scores_colour_coverage_and_trains(benchmarks, tmp_path):
                 '{"ndf": 4}',
                 "--model-config",
                 '{"ema_decay": 0.9}',
+                "--ema-statistics",
+                "32",
                 "--epochs",
                 "2",
                 "--steps-per-epoch",
@@ -400,3 +417,17 @@ def test_dcgan_quality_scores_colour_coverage_and_trains(benchmarks, tmp_path):
     assert [os.path.basename(p) for p in result["pictures"]] == [
         "cspup_demo_seed0_epoch2.png"
     ]
+    # The EMA generator got its own statistics before each epoch's scores.
+    assert updates == [(32, 30_000), (32, 30_000)]
+    assert result["ema_statistics"] == 32
+
+
+def test_dcgan_quality_ema_statistics_need_an_ema(benchmarks, capsys):
+    import dcgan_quality
+
+    try:
+        with pytest.raises(SystemExit):
+            dcgan_quality.parse_args(["--ema-statistics", "64"])
+    finally:
+        sys.modules.pop("dcgan_quality", None)
+    assert "needs ema_decay" in capsys.readouterr().err

@@ -58,6 +58,21 @@ def test_a_unet_cyclegan_takes_any_multiple_of_its_stride():
         assert runs.resolve_config("cyclegan", None, overrides)["image_size"] == size
 
 
+def test_a_dcgan_run_with_ema_updates_its_statistics_first(tmp_path):
+    from keras_gans.callbacks import EMAStatistics, SampleDiversity
+
+    def callbacks(**overrides):
+        config = runs.RunConfig.from_preset(
+            "dcgan", image_size=16, ngf=4, ndf=4, samples=4, **overrides
+        )
+        model = runs.build_model(config)
+        return [type(c) for c in runs.make_callbacks(config, model, str(tmp_path))]
+
+    with_ema = callbacks(ema_decay=0.999)
+    assert with_ema.index(EMAStatistics) < with_ema.index(SampleDiversity)
+    assert EMAStatistics not in callbacks()
+
+
 def test_resume_keeps_the_run_settings(tmp_path):
     run_dir, config = runs.prepare("cyclegan", output=str(tmp_path / "run"))
     os.makedirs(run_dir)

@@ -63,12 +63,16 @@ from keras_gans import networks as gan_networks
 from keras_gans import presets
 from keras_gans.distribute import is_multi_worker, replica_rows
 from keras_gans.imaging import from_uint8
-from keras_gans.inference import ImageTranslator
+from keras_gans.inference import ImageTranslator, check_positive_int
 from keras_gans.losses import gradient_penalty, r1_penalty
 from keras_gans.models.backends import BackendSteps, plumbing
 from keras_gans.models.saving import load_variables_and_seeds, save_variables_and_seeds
 from keras_gans.models.tracing import data_shapes
-from keras_gans.models.weights import assign_variable, clone_network
+from keras_gans.models.weights import (
+    assign_variable,
+    clone_network,
+    recompute_norm_statistics,
+)
 from keras_gans.optimizers import FusedAdam
 
 # === Mixed precision ===
@@ -527,6 +531,24 @@ class GANModel(BackendSteps, keras.Model):
         if attr in getattr(self, "_ema_attrs", ()):
             return getattr(self, f"{attr}_ema")
         return getattr(self, attr)
+
+    def _update_ema_statistics(self, inputs, batch_size):
+        """`recompute_norm_statistics` of each EMA generator `<attr>_ema` on
+        `inputs[attr]` (an array) in batches of `batch_size`; returns attr ->
+        the number of batch-norm layers updated."""
+        if not self.ema_decay:
+            raise ValueError(
+                "`update_ema_statistics` needs a model built with `ema_decay`; "
+                "this one keeps no moving average."
+            )
+        check_positive_int("batch_size", batch_size)
+        updated = {}
+        for attr, x in inputs.items():
+            batches = (x[i : i + batch_size] for i in range(0, len(x), batch_size))
+            updated[attr] = recompute_norm_statistics(
+                getattr(self, f"{attr}_ema"), batches
+            )
+        return updated
 
     def _inference_network(self, attr, use_ema=None):
         """`ema_network(attr)`, or the trained network with `use_ema=False`;

@@ -519,6 +519,49 @@ class CycleGAN(GANModel):
         _check_direction(direction)
         return self._translate(images, direction, batch_size, use_ema)
 
+    def update_ema_statistics(self, images_a, images_b, batch_size=32):
+        """Give the EMA generators batch-norm statistics of their own weights.
+
+        As `DCGAN.update_ema_statistics`: `generator_ab_ema` runs in
+        training mode on `images_a`, `generator_ba_ema` on `images_b`, and
+        each batch norm's moving mean and variance become the mean of its
+        batch statistics. Only generators with batch norm change (the U-Net
+        of `cyclegan_fast_unet`; instance-norm ResNets have none). Call it
+        after training; training again overwrites the statistics.
+
+        Args:
+            images_a: array `(n, H, W, C)` of domain A, float in [-1, 1] or
+                uint8 (training images, not the ones to translate).
+            images_b: the same for domain B.
+            batch_size: int. Images per call. Defaults to `32`.
+
+        Returns:
+            dict: `{"generator_ab": n_ab, "generator_ba": n_ba}`, the number
+            of batch-norm layers updated in each.
+
+        Raises:
+            ValueError: when the model keeps no moving average (`ema_decay`).
+
+        Example:
+
+        ```python
+        import numpy as np
+        import keras_gans
+
+        model = keras_gans.CycleGAN.from_preset(
+            "cyclegan_fast_unet", generator={"ngf": 4}, discriminator={"ndf": 4}
+        )
+        # ... model.fit(...)
+        a = b = np.zeros((8, 32, 32, 3), "uint8")
+        model.update_ema_statistics(a, b)  # batch norms per generator
+        ```
+        """
+        inputs = {
+            "generator_ab": self._as_float(images_a),
+            "generator_ba": self._as_float(images_b),
+        }
+        return self._update_ema_statistics(inputs, batch_size)
+
     def sample_grid(self, samples_a, samples_b, min_tile=96, col_labels=None):
         """A uint8 grid of translations for `SampleGridLogger`.
 

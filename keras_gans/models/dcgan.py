@@ -490,6 +490,50 @@ class DCGAN(TwoNetworkGAN):
         """
         return self.ema_network("generator")
 
+    def update_ema_statistics(self, n=1024, seed=0, batch_size=128):
+        """Give the EMA generator batch-norm statistics of its own weights.
+
+        The EMA generator averages the trained generator's weights but takes
+        its batch-norm moving statistics as they are, which do not match the
+        averaged weights; this runs it in training mode on `n` noise vectors
+        and sets each batch norm's moving mean and variance to the mean of
+        its batch statistics (`keras_gans.models.weights.
+        recompute_norm_statistics`, as torch's `swa_utils.update_bn`). Call
+        it after training, before `generate`, `sample_grid` or export;
+        training again overwrites the statistics (they are copied at every
+        step). docs/quality.md measures what it does.
+
+        Args:
+            n: int. Noise vectors to run. Defaults to `1024`.
+            seed: int or None. Seed of the noise. Defaults to `0`.
+            batch_size: int. Vectors per call. Defaults to `128`.
+
+        Returns:
+            int: the number of batch-norm layers updated (0 for a generator
+            without batch norm).
+
+        Raises:
+            ValueError: when the model keeps no moving average (`ema_decay`).
+
+        Example:
+
+        ```python
+        import keras_gans
+
+        model = keras_gans.DCGAN.from_preset(
+            "cspup", generator={"filters": (16, 8)}, discriminator={"ndf": 8},
+            ema_decay=0.999,
+        )
+        # ... model.fit(...)
+        model.update_ema_statistics(256)  # the batch norms of generator_ema
+        images = model.generate(8, seed=0)
+        ```
+        """
+        noise = self.sample_noise(n, seed)
+        return self._update_ema_statistics({"generator": noise}, batch_size)[
+            "generator"
+        ]
+
     def generate(
         self, n=None, seed=None, *, noise=None, batch_size=64, dtype="float32"
     ):

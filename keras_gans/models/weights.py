@@ -110,3 +110,75 @@ def assign_variable(variable, value):
         context.merge_call(update, args=(target, value))
         return
     variable.assign(value)
+
+
+def recompute_norm_statistics(network, batches):
+    """Set the moving statistics of `network`'s batch norms for its weights.
+
+    Runs `network` in training mode on each batch and sets every
+    `BatchNormalization` layer's moving mean and variance to the mean of its
+    batch statistics over the batches (as `torch.optim.swa_utils.update_bn`
+    does for averaged weights). An EMA copy takes the trained network's
+    statistics with its averaged weights, which do not match them; this
+    gives it its own. The layers' `trainable` and `momentum` are restored.
+
+    Args:
+        network: `keras.Model`. May be frozen (`trainable=False`).
+        batches: iterable of network inputs (arrays), at least one.
+
+    Returns:
+        int: the number of batch-norm layers updated (0: nothing to do).
+
+    Raises:
+        ValueError: when `batches` is empty.
+
+    Example:
+
+    ```python
+    import keras
+    import numpy as np
+    from keras_gans.models.weights import recompute_norm_statistics
+
+    net = keras.Sequential(
+        [keras.Input((4,)), keras.layers.Dense(3), keras.layers.BatchNormalization()]
+    )
+    x = np.random.default_rng(0).normal(size=(2, 32, 4)).astype("float32")
+    recompute_norm_statistics(net, x)  # 1; the moving stats: x's two batches
+    ```
+    """
+    norms = [
+        layer
+        for layer in network._flatten_layers(include_self=False)
+        if isinstance(layer, keras.layers.BatchNormalization)
+    ]
+    if not norms:
+        return 0
+    stats = [(layer.moving_mean, layer.moving_variance) for layer in norms]
+    before = [[keras.ops.convert_to_numpy(v) for v in pair] for pair in stats]
+    saved = [(layer.momentum, layer.trainable) for layer in norms]
+    sums, count, done = [[0.0, 0.0] for _ in norms], 0, False
+    try:
+        for layer in norms:
+            layer.momentum, layer.trainable = 0.0, True  # moving := batch stats
+        for batch in batches:
+            network(batch, training=True)
+            for total, pair in zip(sums, stats):
+                for i, variable in enumerate(pair):
+                    total[i] = total[i] + keras.ops.convert_to_numpy(variable)
+            count += 1
+        done = True
+    finally:
+        for layer, (momentum, trainable) in zip(norms, saved):
+            layer.momentum, layer.trainable = momentum, trainable
+        if not (done and count):  # an error or no batch: the stats as they were
+            for pair, values in zip(stats, before):
+                for variable, value in zip(pair, values):
+                    variable.assign(value)
+    if not count:
+        raise ValueError(
+            f"`batches` gave no batch to run {network.name!r} on: pass at least one."
+        )
+    for pair, total in zip(stats, sums):
+        for variable, value in zip(pair, total):
+            variable.assign(value / count)
+    return len(norms)

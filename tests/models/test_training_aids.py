@@ -17,7 +17,13 @@ import keras_gans
 from keras_gans import losses, networks
 from keras_gans.losses import r1_penalty
 from tests.backend_grad import gradients
-from tests.tiny import random_pairs, tiny_cyclegan, weights_of
+from tests.tiny import (
+    random_pairs,
+    real_images,
+    tiny_cyclegan,
+    tiny_dcgan,
+    weights_of,
+)
 
 
 def _train_vars(network):
@@ -91,6 +97,123 @@ def test_no_ema_by_default_and_bad_decay():
     for bad in (1.0, -0.1, "0.9", True):
         with pytest.raises(ValueError, match="ema_decay"):
             tiny_cyclegan(ema_decay=bad)
+
+
+def _train_mode_output(network, x):
+    """`network(x, training=True)` with its batch norms unfrozen (an EMA copy
+    is frozen), their moving statistics left as they were."""
+    norms = [
+        layer
+        for layer in network._flatten_layers(include_self=False)
+        if isinstance(layer, keras.layers.BatchNormalization)
+    ]
+    saved = [
+        [np.array(v.numpy()) for v in layer.non_trainable_weights] for layer in norms
+    ]
+    for layer in norms:
+        layer.trainable = True
+    out = convert_to_numpy(network(x, training=True))
+    for layer, values in zip(norms, saved):
+        layer.trainable = False
+        for v, value in zip(layer.non_trainable_weights, values):
+            v.assign(value)
+    return out
+
+
+@pytest.mark.backends
+def test_norm_statistics_are_the_mean_of_the_batch_statistics():
+    from keras_gans.models.weights import recompute_norm_statistics
+
+    dense = keras.layers.Dense(3, kernel_initializer="ones")
+    norm = keras.layers.BatchNormalization(momentum=0.9)
+    net = keras.Sequential([keras.Input((4,)), dense, norm])
+    net.trainable = False  # as an EMA copy
+    x = np.random.default_rng(0).normal(1.0, 2.0, (3, 16, 4)).astype("float32")
+    assert recompute_norm_statistics(net, list(x)) == 1
+    h = x @ np.ones((4, 3), "float32")  # the dense layer's output per batch
+    np.testing.assert_allclose(norm.moving_mean, h.mean(axis=1).mean(0), rtol=1e-5)
+    np.testing.assert_allclose(norm.moving_variance, h.var(axis=1).mean(0), rtol=1e-4)
+    assert norm.momentum == 0.9 and not norm.trainable and not net.trainable
+    # No batch: an error, the statistics as they were; no batch norm: nothing.
+    before = np.array(norm.moving_mean.numpy())
+    with pytest.raises(ValueError, match="no batch"):
+        recompute_norm_statistics(net, [])
+    np.testing.assert_array_equal(norm.moving_mean, before)
+    assert norm.momentum == 0.9 and not norm.trainable
+    plain = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    assert recompute_norm_statistics(plain, list(x)) == 0
+
+
+@pytest.mark.backends
+def test_dcgan_ema_statistics_match_its_own_weights():
+    model = tiny_dcgan(ema_decay=0.9)
+    images = real_images(8)
+    model.fit(images, batch_size=4, epochs=2, verbose=0)
+    ema = model.generator_ema
+    noise = model.sample_noise(16, seed=3)
+    stale = model.generate(noise=noise)
+    assert model.update_ema_statistics(16, seed=3, batch_size=16) > 0
+    # One batch: inference with the new statistics is the train-mode pass.
+    fresh = model.generate(noise=noise)
+    np.testing.assert_allclose(fresh, _train_mode_output(ema, noise), atol=1e-4)
+    assert np.abs(fresh - stale).max() > 1e-3
+    with pytest.raises(ValueError, match="ema_decay"):
+        tiny_dcgan().update_ema_statistics()
+
+
+def test_ema_statistics_callback_updates_them_every_epoch():
+    from keras_gans.callbacks import EMAStatistics
+
+    model = tiny_dcgan(ema_decay=0.9)
+    images = real_images(8)
+    updates = []
+    original = model.update_ema_statistics
+
+    def counted(n, seed=0):
+        updates.append((n, seed))
+        return original(n, seed=seed)
+
+    model.update_ema_statistics = counted
+    model.fit(
+        images, batch_size=4, epochs=2, verbose=0, callbacks=[EMAStatistics(16, 3)]
+    )
+    assert updates == [(16, 3), (16, 3)]
+    noise = model.sample_noise(16, seed=3)  # the callback's noise: one batch
+    np.testing.assert_allclose(
+        model.generate(noise=noise),
+        _train_mode_output(model.generator_ema, noise),
+        atol=1e-4,
+    )
+    for bad in ({"n": 0}, {"n": 2.0}, {"seed": -1}):
+        with pytest.raises(ValueError, match=next(iter(bad))):
+            EMAStatistics(**bad)
+    with pytest.raises(ValueError, match="ema_decay"):
+        tiny_dcgan().fit(images, batch_size=4, verbose=0, callbacks=[EMAStatistics()])
+
+
+def test_cyclegan_ema_statistics_for_a_batch_norm_unet(tmp_path):
+    model = keras_gans.CycleGAN.from_preset(
+        "cyclegan_fast_unet", generator={"ngf": 4}, discriminator={"ndf": 4}
+    )
+    a, b = random_pairs(n=8)
+    model.fit(a, b, batch_size=4, epochs=1, verbose=0)
+    counts = model.update_ema_statistics(a, b, batch_size=8)
+    assert counts["generator_ab"] == counts["generator_ba"] > 0
+    np.testing.assert_allclose(
+        model.translate(a),
+        _train_mode_output(model.generator_ab_ema, a),
+        atol=1e-4,
+    )
+    np.testing.assert_allclose(
+        model.translate(b, "ba"),
+        _train_mode_output(model.generator_ba_ema, b),
+        atol=1e-4,
+    )
+    # They are saved with the model.
+    path = str(tmp_path / "unet.keras")
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    np.testing.assert_allclose(loaded.translate(a), model.translate(a), atol=0)
 
 
 # === R1 ===
