@@ -222,6 +222,17 @@ def test_font_judge_tells_sans_from_serif_and_keeps_the_seeds(small_judge):
     assert perfect["sans_rate_ba"] > 0.6 > 0.4 > identity["sans_rate_ba"]
 
 
+# quality.py's options for test-size networks (a residual ResNet, 16x16 patches).
+TINY_NETWORKS = (
+    "--generator",
+    "resnet_6blocks",
+    "--generator-config",
+    '{"ngf": 4, "n_blocks": 1, "output_mode": "residual"}',
+    "--discriminator-config",
+    '{"ndf": 4, "n_layers": 1}',
+)
+
+
 def test_quality_trains_scores_and_draws(small_judge, monkeypatch, tmp_path):
     import quality
 
@@ -234,12 +245,7 @@ def test_quality_trains_scores_and_draws(small_judge, monkeypatch, tmp_path):
         [
             "--tasks",
             "glyph_font,gamma",
-            "--generator",
-            "resnet_6blocks",
-            "--generator-config",
-            '{"ngf": 4, "n_blocks": 1, "output_mode": "residual"}',
-            "--discriminator-config",
-            '{"ndf": 4, "n_layers": 1}',
+            *TINY_NETWORKS,
             "--model-config",
             '{"ema_decay": 0.9}',
             "--budgets",
@@ -296,12 +302,7 @@ def test_quality_decays_the_rates_as_the_library_does(benchmarks, monkeypatch):
         [
             "--tasks",
             "gamma",
-            "--generator",
-            "resnet_6blocks",
-            "--generator-config",
-            '{"ngf": 4, "n_blocks": 1, "output_mode": "residual"}',
-            "--discriminator-config",
-            '{"ndf": 4, "n_layers": 1}',
+            *TINY_NETWORKS,
             "--lr",
             "1e-3",
             "--budgets",

@@ -133,10 +133,8 @@ def test_the_unet_preset_starts_as_the_identity_and_saves_its_ema(tmp_path):
     images = images.astype("float32")
     # It starts as the identity map, as cyclegan_fast does.
     np.testing.assert_allclose(model.translate(images), images, atol=1e-6)
-    # One step at test width; the EMA U-Nets (batch norm) save and load.
-    _, model, _ = TestCase.run_preset_test(
-        "cyclegan_fast_unet", TINY_PIX2PIX, image_size=SIZE
-    )
+    # The EMA U-Nets (batch norm) save and load (one training step of the
+    # preset: test_preset_trains_one_step).
     assert model.ema_decay == 0.999
     path = str(tmp_path / "fast_unet.keras")
     model.save(path)
@@ -147,7 +145,6 @@ def test_the_unet_preset_starts_as_the_identity_and_saves_its_ema(tmp_path):
             model.translate(images, use_ema=use_ema),
             atol=0,
         )
-    assert not np.allclose(model.translate(images), images, atol=1e-6)
 
 
 def test_unknown_preset_lists_the_valid_ones():
