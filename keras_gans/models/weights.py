@@ -2,9 +2,10 @@
 
 `GANModel` keeps its exponential moving averages of the generators in
 copies made by `clone_network` and updated with `assign_variable` (which
-also works inside a `tf.distribute` replica context); `GeneratorPretrainer`
-users start both CycleGAN generators from one pretrained network with
-`copy_weights`.
+also works inside a `tf.distribute` replica context), and gives a copy with
+batch norm statistics of its own weights with `recompute_norm_statistics`;
+`GeneratorPretrainer` users start both CycleGAN generators from one
+pretrained network with `copy_weights`.
 """
 
 import keras
