@@ -302,27 +302,18 @@ def train_one(args, seed, real, real_hist):
         verbose=0,
         callbacks=[
             *schedule,
-            *_ema_statistics(model, args, seed),
+            # The EMA generator's own batch-norm statistics before the scores.
+            *(
+                [callbacks.EMAStatistics(args.ema_statistics, seed=30_000 + seed)]
+                if args.ema_statistics
+                else []
+            ),
             callbacks.SampleDiversity(noise, reference=reference),
             keras.callbacks.LambdaCallback(on_epoch_end=on_epoch_end),
         ],
     )
     keras.backend.clear_session()
     return rows, settings, pictures
-
-
-def _ema_statistics(model, args, seed):
-    """A callback that runs `update_ema_statistics` at each epoch's end,
-    before the scores (none without `--ema-statistics`)."""
-    import keras
-
-    if not args.ema_statistics:
-        return []
-
-    def update(epoch, logs=None):
-        model.update_ema_statistics(args.ema_statistics, seed=30_000 + seed)
-
-    return [keras.callbacks.LambdaCallback(on_epoch_end=update)]
 
 
 def save_grid(model, noise, args, seed, epoch):

@@ -31,6 +31,15 @@ import numpy as np
 from keras_gans import imaging, presets
 
 
+def _check_non_negative_ints(**values):
+    """Raise a `ValueError` naming the first argument that is not an int >= 0."""
+    for arg, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValueError(
+                f"`{arg}` must be a non-negative integer. Received: {arg}={value!r}"
+            )
+
+
 def _check_model(model, callback):
     if not hasattr(model, "gan_optimizers"):
         raise ValueError(
@@ -172,11 +181,7 @@ class LinearDecay(keras.callbacks.Callback):
 
     def __init__(self, start_epoch=100, end_epoch=200, verbose=0):
         super().__init__()
-        for arg, value in (("start_epoch", start_epoch), ("end_epoch", end_epoch)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ValueError(
-                    f"`{arg}` must be a non-negative integer. Received: {arg}={value!r}"
-                )
+        _check_non_negative_ints(start_epoch=start_epoch, end_epoch=end_epoch)
         if end_epoch <= start_epoch:
             raise ValueError(
                 "`end_epoch` must be greater than `start_epoch`. Received: "
@@ -466,11 +471,7 @@ class EMAStatistics(keras.callbacks.Callback):
 
     def __init__(self, n=1024, seed=0):
         super().__init__()
-        for arg, value in (("n", n), ("seed", seed)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ValueError(
-                    f"`{arg}` must be a non-negative integer. Received: {arg}={value!r}"
-                )
+        _check_non_negative_ints(n=n, seed=seed)
         if n < 1:
             raise ValueError(f"`n` must be at least 1. Received: n={n}")
         self.n, self.seed = n, seed

@@ -157,7 +157,7 @@ def recompute_norm_statistics(network, batches):
     stats = [(layer.moving_mean, layer.moving_variance) for layer in norms]
     before = [[keras.ops.convert_to_numpy(v) for v in pair] for pair in stats]
     saved = [(layer.momentum, layer.trainable) for layer in norms]
-    sums, count, done = [[0.0, 0.0] for _ in norms], 0, False
+    sums, count = [[0.0, 0.0] for _ in norms], 0
     try:
         for layer in norms:
             layer.momentum, layer.trainable = 0.0, True  # moving := batch stats
@@ -167,15 +167,15 @@ def recompute_norm_statistics(network, batches):
                 for i, variable in enumerate(pair):
                     total[i] = total[i] + keras.ops.convert_to_numpy(variable)
             count += 1
-        done = True
+    except BaseException:  # the statistics as they were
+        for pair, values in zip(stats, before):
+            for variable, value in zip(pair, values):
+                variable.assign(value)
+        raise
     finally:
         for layer, (momentum, trainable) in zip(norms, saved):
             layer.momentum, layer.trainable = momentum, trainable
-        if not (done and count):  # an error or no batch: the stats as they were
-            for pair, values in zip(stats, before):
-                for variable, value in zip(pair, values):
-                    variable.assign(value)
-    if not count:
+    if not count:  # no batch ran: nothing changed
         raise ValueError(
             f"`batches` gave no batch to run {network.name!r} on: pass at least one."
         )

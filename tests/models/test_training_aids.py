@@ -140,6 +140,15 @@ def test_norm_statistics_are_the_mean_of_the_batch_statistics():
         recompute_norm_statistics(net, [])
     np.testing.assert_array_equal(norm.moving_mean, before)
     assert norm.momentum == 0.9 and not norm.trainable
+
+    def failing():  # one batch runs, then the input fails
+        yield x[0] + 5.0
+        raise RuntimeError("bad batch")
+
+    with pytest.raises(RuntimeError, match="bad batch"):
+        recompute_norm_statistics(net, failing())
+    np.testing.assert_array_equal(norm.moving_mean, before)
+    assert norm.momentum == 0.9 and not norm.trainable
     plain = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
     assert recompute_norm_statistics(plain, list(x)) == 0
 
