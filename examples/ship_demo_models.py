@@ -11,7 +11,9 @@ without training:
   SavedModel of G: A -> B.
 - `saved_models/shapes_dcgan/`: the DCGAN demo (`keras-gans train dcgan`,
   preset `dcgan_cspup_shapes_demo`): coloured shapes at 32x32, noise of 100
-  values -> image. `model.keras` and `1/`, a SavedModel of the generator
+  values -> image. `model.keras` (the DCGAN with its EMA generator, and that
+  generator's own batch-norm statistics, as its generator; no optimizer
+  state or moving average) and `1/`, a SavedModel of the generator
   (`serving_default`: `noise` float32 `[N, 100]` -> `images` float32 in
   [-1, 1]).
 
@@ -61,21 +63,34 @@ def _fresh(folder):
     os.makedirs(folder)
 
 
-def _inference_cyclegan(trained):
-    """The trained CycleGAN with its EMA generators as its generators, no
-    moving average and no image pools: what inference needs, half the size."""
-    import keras_gans
+def _inference_copy(trained, generators, **changes):
+    """A copy of the trained model without a moving average (and with the
+    config `changes`), whose generators are the ones inference uses (the
+    EMA copies, batch-norm statistics included): what inference needs,
+    about half the size.
 
+    `generators`: the copy's generator attribute -> the trained network.
+    """
     config = trained.get_config()
-    config.update(ema_decay=None, pool_size=0)
-    model = keras_gans.CycleGAN.from_config(config)
-    for direction in ("ab", "ba"):
-        source = trained.inference_generator(direction)
-        getattr(model, f"generator_{direction}").set_weights(source.get_weights())
-    for side in ("a", "b"):
-        name = f"discriminator_{side}"
-        getattr(model, name).set_weights(getattr(trained, name).get_weights())
+    config.update(ema_decay=None, **changes)
+    model = type(trained).from_config(config)
+    for name in model.NETWORK_NAMES:
+        source = generators[name] if name in generators else getattr(trained, name)
+        getattr(model, name).set_weights(source.get_weights())
     return model
+
+
+def _inference_cyclegan(trained):
+    """The trained CycleGAN with its EMA generators as G and F, no image pools."""
+    generators = {
+        f"generator_{d}": trained.inference_generator(d) for d in ("ab", "ba")
+    }
+    return _inference_copy(trained, generators, pool_size=0)
+
+
+def _inference_dcgan(trained):
+    """The trained DCGAN with its EMA generator as its generator."""
+    return _inference_copy(trained, {"generator": trained.inference_generator()})
 
 
 def ship_cyclegan(run, folder):
@@ -122,7 +137,7 @@ def export_noise_generator(generator, path, version=1):
 def ship_dcgan(run, folder):
     import numpy as np
 
-    model = _load(run)
+    model = _inference_dcgan(_load(run))
     _fresh(folder)
     model.save(os.path.join(folder, "model.keras"))
     export_noise_generator(model.inference_generator(), folder)

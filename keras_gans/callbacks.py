@@ -29,15 +29,7 @@ import keras
 import numpy as np
 
 from keras_gans import imaging, presets
-
-
-def _check_non_negative_ints(**values):
-    """Raise a `ValueError` naming the first argument that is not an int >= 0."""
-    for arg, value in values.items():
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise ValueError(
-                f"`{arg}` must be a non-negative integer. Received: {arg}={value!r}"
-            )
+from keras_gans._checks import check_int
 
 
 def _check_model(model, callback):
@@ -181,7 +173,8 @@ class LinearDecay(keras.callbacks.Callback):
 
     def __init__(self, start_epoch=100, end_epoch=200, verbose=0):
         super().__init__()
-        _check_non_negative_ints(start_epoch=start_epoch, end_epoch=end_epoch)
+        check_int("start_epoch", start_epoch, minimum=0)
+        check_int("end_epoch", end_epoch, minimum=0)
         if end_epoch <= start_epoch:
             raise ValueError(
                 "`end_epoch` must be greater than `start_epoch`. Received: "
@@ -273,15 +266,7 @@ class SampleGridLogger(keras.callbacks.Callback):
         super().__init__()
         if not samples:
             raise ValueError("SampleGridLogger needs at least one array of samples.")
-        if (
-            isinstance(every_n_epochs, bool)
-            or not isinstance(every_n_epochs, int)
-            or every_n_epochs < 1
-        ):
-            raise ValueError(
-                "`every_n_epochs` must be a positive integer. "
-                f"Received: every_n_epochs={every_n_epochs!r}"
-            )
+        check_int("every_n_epochs", every_n_epochs)
         if grid_fn is not None and not callable(grid_fn):
             raise ValueError(
                 f"`grid_fn` must be callable. Received: grid_fn={grid_fn!r}"
@@ -449,10 +434,13 @@ class EMAStatistics(keras.callbacks.Callback):
     at the end of each epoch (`DCGAN.update_ema_statistics`).
 
     The EMA generator copies the trained generator's batch-norm statistics
-    at every step, and they do not match its averaged weights; put this
-    callback first, so that the epoch's samples, scores, checkpoints and the
+    at every step, and they do not match its averaged weights; run first,
+    this callback makes the epoch's samples, scores, checkpoints and the
     model saved after `fit` use statistics of the EMA weights (on the shapes
-    demo: `kid_pool8` 0.075 against 0.105 without, docs/quality.md).
+    demo: `kid_pool8` 0.075 against 0.105 without, docs/quality.md). A
+    DCGAN with `ema_decay` adds it by itself (its `ema_statistics` option,
+    `fit` and `keras_gans.training.train` put it first); pass one to choose
+    `n` and `seed` (it replaces the model's).
 
     Args:
         n: int. Noise vectors to run. Defaults to `1024`.
@@ -463,18 +451,16 @@ class EMAStatistics(keras.callbacks.Callback):
     ```python
     from keras_gans.callbacks import EMAStatistics, SampleDiversity
 
-    # model = keras_gans.DCGAN.from_preset("cspup_demo", ema_decay=0.999)
-    # model.fit(ds, epochs=8, callbacks=[EMAStatistics(), SampleDiversity(z)])
+    # model = keras_gans.DCGAN.from_preset("cspup_demo")  # ema_decay 0.999
+    # model.fit(ds, epochs=8, callbacks=[EMAStatistics(512), SampleDiversity(z)])
     callback = EMAStatistics(n=512)
     ```
     """
 
     def __init__(self, n=1024, seed=0):
         super().__init__()
-        _check_non_negative_ints(n=n, seed=seed)
-        if n < 1:
-            raise ValueError(f"`n` must be at least 1. Received: n={n}")
-        self.n, self.seed = n, seed
+        self.n = check_int("n", n)
+        self.seed = check_int("seed", seed, minimum=0)
 
     def on_train_begin(self, logs=None):
         if not getattr(self.model, "ema_decay", None) or not callable(

@@ -29,6 +29,7 @@ import string
 import numpy as np
 import tensorflow as tf
 
+from keras_gans._checks import check_int
 from keras_gans.data import _pipeline
 from keras_gans.data._unpaired import two_domains
 from keras_gans.imaging import (
@@ -61,13 +62,6 @@ def _check_size(image_size):
         raise ValueError(
             "`image_size` must be an integer of at least 8. "
             f"Received: image_size={image_size!r}"
-        )
-
-
-def _check_count(value, name):
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ValueError(
-            f"`{name}` must be a positive integer. Received: {name}={value!r}"
         )
 
 
@@ -221,7 +215,7 @@ def glyph_domains(
             f"`split` must be 'train' or 'test'. Received: split={split!r}"
         )
     samples = _DEFAULT_SAMPLES[split] if samples_per_char is None else samples_per_char
-    _check_count(samples, "samples_per_char")
+    check_int("samples_per_char", samples)
     chars = _check_chars(chars)
     (a, la), (b, lb) = _glyph_domains(
         image_size, split, samples, chars, bool(jitter), int(seed)
@@ -265,7 +259,7 @@ def glyph_pairs(
         raise ValueError(
             f"`split` must be 'train' or 'test'. Received: split={split!r}"
         )
-    _check_count(samples_per_char, "samples_per_char")
+    samples_per_char = check_int("samples_per_char", samples_per_char)
     chars = _check_chars(chars)
     a, b, labels = [], [], []
     for c in chars:
@@ -398,7 +392,7 @@ def shape_images(n=2048, image_size=32, *, kinds=SHAPE_KINDS, seed=0):
     """
     from PIL import Image, ImageDraw
 
-    _check_count(n, "n")
+    n = check_int("n", n)
     _check_size(image_size)
     kinds = tuple(kinds)
     bad = [k for k in kinds if k not in SHAPE_KINDS]
@@ -571,7 +565,7 @@ def _write_glyphs(root, image_size, seed, **kwargs):
 
 def _write_shapes(root, image_size, seed, n=2048, kinds=SHAPE_KINDS):
     """`train/` (`n` images) and `test/` (an eighth as many) shape PNGs."""
-    _check_count(n, "n")
+    n = check_int("n", n)
     train = shape_images(n, image_size, kinds=kinds, seed=seed)
     test = shape_images(max(1, n // 8), image_size, kinds=kinds, seed=seed + 1)
     counts = {}

@@ -41,6 +41,8 @@ import os
 import keras
 import tensorflow as tf
 
+from keras_gans._checks import check_int
+
 STRATEGIES = ("default", "mirrored", "multiworker")
 AUTO_SHARD_POLICIES = {
     "auto": tf.data.experimental.AutoShardPolicy.AUTO,
@@ -440,15 +442,7 @@ def global_batch_size(per_replica_batch_size, strategy=None):
     global_batch_size(4, get_strategy("default"))  # 4
     ```
     """
-    if (
-        isinstance(per_replica_batch_size, bool)
-        or not isinstance(per_replica_batch_size, int)
-        or per_replica_batch_size < 1
-    ):
-        raise ValueError(
-            "`per_replica_batch_size` must be a positive integer. "
-            f"Received: per_replica_batch_size={per_replica_batch_size!r}"
-        )
+    check_int("per_replica_batch_size", per_replica_batch_size)
     strategy = strategy or tf.distribute.get_strategy()
     return per_replica_batch_size * strategy.num_replicas_in_sync
 

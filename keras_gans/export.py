@@ -29,6 +29,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gans import imaging, inference
+from keras_gans._checks import check_int
 from keras_gans.export_backends import run_under_tensorflow
 
 __all__ = [
@@ -398,9 +399,9 @@ def export_generator(
         options = dict(version=version, image_size=image_size, stride=stride)
         options.update(overwrite=overwrite, verbose=verbose)
         return run_under_tensorflow("export_generator", generator, path, options)
-    inference.check_positive_int("version", version)
+    version = check_int("version", version)
     if stride is not None:
-        inference.check_positive_int("stride", stride)
+        stride = check_int("stride", stride)
     image_size, channels = _export_image_size(generator, image_size)
     export_dir = _export_dir(path, version, overwrite)
     translator = _make_translator(generator, stride, image_size, channels)
@@ -424,7 +425,7 @@ def _stride(generator, stride):
     """`stride` checked, or the generator's own when `None`."""
     if stride is None:
         return inference.generator_shape(generator).stride
-    inference.check_positive_int("stride", stride)
+    stride = check_int("stride", stride)
     return int(stride)
 
 

@@ -12,6 +12,8 @@ import os
 import keras
 import numpy as np
 
+from keras_gans._checks import check_int
+
 #: The largest pixel value of each integer dtype the library reads and writes.
 MAX_VALUES = {"uint8": 255, "uint16": 65535}
 
@@ -318,11 +320,7 @@ def _upscaled(rows, min_tile):
     """`rows` upscaled (nearest) by the smallest integer factor reaching `min_tile`."""
     if min_tile is None:
         return rows
-    if not isinstance(min_tile, int) or isinstance(min_tile, bool) or min_tile < 1:
-        raise ValueError(
-            "`min_tile` must be a positive integer or None. "
-            f"Received: min_tile={min_tile!r}"
-        )
+    check_int("min_tile", min_tile, allow_none=True)
     factor = -(-min_tile // min(rows[0].shape[1:3]))  # ceil
     if factor <= 1:
         return rows

@@ -19,6 +19,7 @@ import keras
 import numpy as np
 
 from keras_gans import imaging, networks
+from keras_gans._checks import check_int
 
 __all__ = [
     "ImageTranslator",
@@ -108,14 +109,6 @@ def crop(images, offsets, height, width):
     return images[:, top : top + height, left : left + width, :]
 
 
-def check_positive_int(name, value):
-    """Raise a `ValueError` quoting `name` unless `value` is an int >= 1."""
-    if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < 1:
-        raise ValueError(
-            f"`{name}` must be a positive integer. Received: {name}={value!r}"
-        )
-
-
 def check_tiling(tile_size, tile_overlap):
     """Check the tiling arguments of `ImageTranslator`.
 
@@ -142,7 +135,7 @@ def check_tiling(tile_size, tile_overlap):
                 f"tile_size=None, tile_overlap={tile_overlap!r}"
             )
         return
-    check_positive_int("tile_size", tile_size)
+    tile_size = check_int("tile_size", tile_size)
     if tile_overlap is None:
         return
     integer = isinstance(tile_overlap, int | np.integer) and not isinstance(
@@ -270,7 +263,7 @@ class ImageTranslator:
         tile_size=None,
         tile_overlap=None,
     ):
-        check_positive_int("batch_size", batch_size)
+        batch_size = check_int("batch_size", batch_size)
         check_tiling(tile_size, tile_overlap)
         self.generator = generator
         self.batch_size = batch_size

@@ -29,6 +29,8 @@ steps that the loss object carries.
 import keras
 from keras import ops
 
+from keras_gans._checks import check_int
+
 _PACKAGE = "keras_gans"
 
 
@@ -278,11 +280,7 @@ class WGANGP(GANLoss):
                 "`gradient_penalty_weight` must be a non-negative number. "
                 f"Received: gradient_penalty_weight={gradient_penalty_weight!r}"
             )
-        if isinstance(n_critic, bool) or not isinstance(n_critic, int) or n_critic < 1:
-            raise ValueError(
-                "`n_critic` must be a positive integer. "
-                f"Received: n_critic={n_critic!r}"
-            )
+        check_int("n_critic", n_critic)
         self.gradient_penalty_weight = float(gradient_penalty_weight)
         self.n_critic = n_critic
 

@@ -84,14 +84,15 @@ COMMON = textwrap.dedent(
         return generator, keras.Model(image, y)
 
 
-    def dcgan(sync):
+    def dcgan(sync, **options):
         # n_critic=2: the generator steps on every 2nd step.
         keras.utils.set_random_seed(0)
         model = keras_gans.DCGAN(
-            *tiny_dcgan_networks(), latent_dim=8, n_critic=2, seed=5
+            *tiny_dcgan_networks(), latent_dim=8, n_critic=2, seed=5, **options
         )
         if sync:
-            out["dcgan_synced_batch_norms"] = distribute.sync_batch_norm(model)
+            key = "dcgan_ema" if options else "dcgan"
+            out[key + "_synced_batch_norms"] = distribute.sync_batch_norm(model)
         model.compile(sgd(), sgd())
         return model
 
@@ -243,6 +244,23 @@ MIRRORED_SCRIPT = (
             int(d1.generator_optimizer.iterations.numpy()),
             int(d2.generator_optimizer.iterations.numpy()),
         ]
+        # --- The EMA generator's own batch-norm statistics (updated at the
+        # epoch's end, outside the replicas) under the strategy.
+        ema = {"ema_decay": 0.9, "ema_statistics": 16}
+        x1 = dcgan(sync=False, **ema)
+        x1.fit(images, epochs=1, verbose=0)
+        with strategy.scope():
+            x2 = dcgan(sync=True, **ema)
+        x2.fit(images, epochs=1, verbose=0)
+        G_EMA = ["generator_ema"]
+        out["dcgan_ema_diff"] = max_diff(weights(x1, G_EMA), weights(x2, G_EMA))
+        moving = [
+            (w, e)
+            for w, e in zip(x2.generator.weights, x2.generator_ema.weights)
+            if "moving" in w.path
+        ]
+        out["dcgan_ema_statistics"] = len(moving)
+        out["dcgan_ema_own_statistics"] = max_diff(*zip(*moving))
         # The one-device result, for the multi-worker test.
         np.savez(os.path.join(folder, "dcgan_one_device.npz"), *weights(d1, DC_NETS))
         out["dcgan_one_device_logs"] = {k: v[-1] for k, v in g1.history.items()}
@@ -386,6 +404,15 @@ def test_image_pool_swaps_under_strategy(report):
 def test_save_under_strategy_reload_on_one_device(report):
     assert report["reload_weight_diff"] == 0.0
     assert report["reload_pool_diff"] == 0.0  # replica 0's pool is saved
+
+
+def test_dcgan_ema_statistics_under_mirrored_equal_one_device(report):
+    assert report["dcgan_ema_synced_batch_norms"] == 3  # G's, D's, G_ema's
+    assert report["dcgan_ema_statistics"] == 2  # a moving mean and variance
+    # Not the trained generator's statistics (copied at every step) ...
+    assert report["dcgan_ema_own_statistics"] > 1e-4, report
+    # ... and the same as on one device.
+    assert report["dcgan_ema_diff"] < ATOL, report
 
 
 def test_dcgan_mirrored_equals_one_device(report):

@@ -195,7 +195,8 @@ def test_dcgan_demo_preset_differs_from_seed_004_only_where_it_says():
     # Experiment 1's networks, loss and D:G ratio ...
     for role in ("generator", "discriminator"):
         assert demo[role]["name"] == seed[role]["name"]
-    assert demo["model_config"] == seed["model_config"]
+    # ... plus the EMA generator's samples (docs/quality.md, "DCGAN") ...
+    assert demo["model_config"] == {**seed["model_config"], "ema_decay": 0.999}
     for key in ("name", "beta_1", "beta_2", "discriminator_lr_ratio"):
         assert demo["optimizer"][key] == seed["optimizer"][key]
     # ... at 10x the rates and CPU sizes; every change is listed in `assumed`.
@@ -206,9 +207,8 @@ def test_dcgan_demo_preset_differs_from_seed_004_only_where_it_says():
         if field in ("description", "source", "assumed") or demo[field] == seed[field]:
             continue
         if isinstance(demo[field], dict):
-            changed = [
-                f"{field}.{k}" for k in demo[field] if demo[field][k] != seed[field][k]
-            ]
+            ours, theirs = demo[field], seed[field]
+            changed = [f"{field}.{k}" for k in ours if ours[k] != theirs.get(k)]
         else:
             changed = [field]
         for name in changed:

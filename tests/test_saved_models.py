@@ -94,3 +94,28 @@ def test_sample_cli_runs_on_the_shipped_dcgan(tmp_path, capsys):
     assert cli.main(argv) == 0, capsys.readouterr().err[-2000:]
     with Image.open(out) as image:
         assert min(image.size) >= 32
+
+
+def test_the_shipped_dcgan_is_the_ema_generator_without_the_average(tmp_path):
+    import importlib.util
+
+    from tests.tiny import real_images, tiny_dcgan
+
+    path = os.path.join(ROOT, "examples", "ship_demo_models.py")
+    spec = importlib.util.spec_from_file_location("ship_demo_models", path)
+    ship = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ship)
+    trained = tiny_dcgan(ema_decay=0.9, ema_statistics=16)
+    trained.fit(real_images(8), batch_size=4, epochs=1, verbose=0)
+    trained.save(tmp_path / "model.keras")
+    ship.ship_dcgan(str(tmp_path), str(tmp_path / "shipped"))
+    shipped = keras.saving.load_model(tmp_path / "shipped" / "model.keras")
+    assert shipped.ema_decay is None and not hasattr(shipped, "generator_ema")
+    noise = trained.sample_noise(8, seed=0)
+    # The EMA generator with its own statistics (not the trained generator).
+    expected = trained.generate(noise=noise)
+    raw = keras.ops.convert_to_numpy(trained.generator(noise, training=False))
+    assert np.abs(expected - raw).max() > 1e-3
+    np.testing.assert_allclose(shipped.generate(noise=noise), expected, atol=1e-5)
+    stored = _expected(tmp_path / "shipped")
+    np.testing.assert_allclose(stored["images"], expected, atol=1e-5)

@@ -12,7 +12,7 @@ does not need it.
 
 import os
 
-from keras_gans.networks._common import check_positive_int
+from keras_gans._checks import check_int
 
 #: Official `--norm` -> keras_gans `norm`.
 NORMS = {"instance": "instance", "batch": "batch", "none": None}
@@ -181,9 +181,9 @@ def _check_generator_options(netG, generators, note, ngf, use_dropout, channels)
         raise ValueError(
             f"`netG` must be one of {sorted(generators)}{note}. Received: netG={netG!r}"
         )
-    check_positive_int("ngf", ngf)
+    ngf = check_int("ngf", ngf)
     for name, value in zip(("input_nc", "output_nc"), channels):
-        check_positive_int(name, value)
+        check_int(name, value)
     if not isinstance(use_dropout, bool):
         raise ValueError(
             f"`use_dropout` must be a bool. Received: use_dropout={use_dropout!r}"

@@ -11,6 +11,7 @@ matching `keras_gans.networks` model: this module picks the network, and
 Importing this module does not import torch; reading a checkpoint does.
 """
 
+from keras_gans._checks import check_int
 from keras_gans.convert.torch_checkpoint import (
     NORMS,
     keras_norm,
@@ -19,7 +20,6 @@ from keras_gans.convert.torch_checkpoint import (
     ngf_hint,
     torch_generator,
 )
-from keras_gans.networks._common import check_positive_int
 
 #: Official `--netG` -> (registered keras_gans network, torch key map).
 GENERATORS = {
@@ -183,9 +183,9 @@ def from_torch_patchgan(
             f'`netD` must be "basic" or "n_layers" (the official PixelDiscriminator '
             f"is not supported). Received: netD={netD!r}"
         )
-    check_positive_int("ndf", ndf)
-    check_positive_int("n_layers_D", n_layers_D)
-    check_positive_int("input_nc", input_nc)
+    ndf = check_int("ndf", ndf)
+    n_layers_D = check_int("n_layers_D", n_layers_D)
+    input_nc = check_int("input_nc", input_nc)
     model = networks.create(
         "patchgan",
         ndf=ndf,

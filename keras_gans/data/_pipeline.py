@@ -19,6 +19,7 @@ import random
 import numpy as np
 import tensorflow as tf
 
+from keras_gans._checks import check_int
 from keras_gans.data._preprocess import Preprocessing
 from keras_gans.data._preprocess import image_size_repr as size_repr
 
@@ -42,15 +43,7 @@ def repeat_count(repeat):
 
 
 def check_common(batch_size, repeat, seed, cache, shuffle_buffer=None):
-    if batch_size is not None and (
-        not isinstance(batch_size, int)
-        or isinstance(batch_size, bool)
-        or batch_size < 1
-    ):
-        raise ValueError(
-            "`batch_size` must be a positive integer or None. "
-            f"Received: batch_size={batch_size!r}"
-        )
+    check_int("batch_size", batch_size, allow_none=True)
     if not (isinstance(repeat, bool) or (isinstance(repeat, int) and repeat >= 1)):
         raise ValueError(
             "`repeat` must be False (one pass), True (forever) or a positive "
@@ -63,15 +56,7 @@ def check_common(batch_size, repeat, seed, cache, shuffle_buffer=None):
             "`cache` must be None, 'memory' or a file path prefix (str). "
             f"Received: cache={cache!r}"
         )
-    if shuffle_buffer is not None and (
-        not isinstance(shuffle_buffer, int)
-        or isinstance(shuffle_buffer, bool)
-        or shuffle_buffer < 1
-    ):
-        raise ValueError(
-            "`shuffle_buffer` must be a positive integer or None. "
-            f"Received: shuffle_buffer={shuffle_buffer!r}"
-        )
+    check_int("shuffle_buffer", shuffle_buffer, allow_none=True)
 
 
 #: The arguments of `Preprocessing.create` that the public readers take.

@@ -2,6 +2,8 @@
 
 import tensorflow as tf
 
+from keras_gans._checks import check_int
+
 
 def _length(ds, name):
     n = int(ds.cardinality())
@@ -51,15 +53,7 @@ def unpaired(a, b, *, batch_size=1, drop_remainder=False):
     print(len(ds))  # 3
     ```
     """
-    if (
-        not isinstance(batch_size, int)
-        or isinstance(batch_size, bool)
-        or batch_size < 1
-    ):
-        raise ValueError(
-            "`batch_size` must be a positive integer. "
-            f"Received: batch_size={batch_size!r}"
-        )
+    check_int("batch_size", batch_size)
     for name, ds in (("a", a), ("b", b)):
         if not isinstance(ds, tf.data.Dataset):
             raise ValueError(

@@ -7,6 +7,7 @@ with PyTorch's defaults.
 
 import keras
 
+from keras_gans._checks import check_int
 from keras_gans.layers.conv_backprop import FastConv2D
 from keras_gans.layers.instance_normalization import InstanceNormalization
 from keras_gans.layers.reflect_pad import ReflectPad, _normalize_padding
@@ -214,7 +215,7 @@ class _ConvBlock(keras.layers.Layer):
     """
 
     def _init_conv_args(self, filters, use_bias, kernel_initializer, spectral_norm):
-        _check_positive_int(filters, "filters")
+        filters = check_int("filters", filters)
         _check_bool(use_bias, "use_bias")
         _check_bool(spectral_norm, "spectral_norm")
         self.filters = filters
@@ -265,13 +266,6 @@ class _ConvBlock(keras.layers.Layer):
             "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
             "spectral_norm": self.spectral_norm,
         }
-
-
-def _check_positive_int(value, arg):
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ValueError(
-            f"`{arg}` must be a positive integer. Received: {arg}={value!r}"
-        )
 
 
 def _check_bool(value, arg):

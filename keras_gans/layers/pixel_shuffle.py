@@ -3,6 +3,8 @@
 import keras
 from keras import ops
 
+from keras_gans._checks import check_int
+
 
 @keras.saving.register_keras_serializable(package="keras_gans")
 class PixelShuffle(keras.layers.Layer):
@@ -42,15 +44,7 @@ class PixelShuffle(keras.layers.Layer):
 
     def __init__(self, upscale_factor=2, **kwargs):
         super().__init__(**kwargs)
-        if (
-            not isinstance(upscale_factor, int)
-            or isinstance(upscale_factor, bool)
-            or upscale_factor < 1
-        ):
-            raise ValueError(
-                "`upscale_factor` must be a positive integer. "
-                f"Received: upscale_factor={upscale_factor!r}"
-            )
+        check_int("upscale_factor", upscale_factor)
         self.upscale_factor = upscale_factor
         self.input_spec = keras.layers.InputSpec(ndim=4)
 

@@ -3,9 +3,9 @@
 import keras
 from keras import ops
 
+from keras_gans._checks import check_int
 from keras_gans.layers.factories import (
     _check_bool,
-    _check_positive_int,
     make_activation,
 )
 
@@ -166,11 +166,11 @@ class PixelwiseViT(keras.layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        _check_positive_int(features, "features")
-        _check_positive_int(n_heads, "n_heads")
-        _check_positive_int(n_blocks, "n_blocks")
-        _check_positive_int(ffn_features, "ffn_features")
-        _check_positive_int(embed_features, "embed_features")
+        features = check_int("features", features)
+        n_heads = check_int("n_heads", n_heads)
+        n_blocks = check_int("n_blocks", n_blocks)
+        ffn_features = check_int("ffn_features", ffn_features)
+        embed_features = check_int("embed_features", embed_features)
         if features % n_heads:
             raise ValueError(
                 "`features` must be divisible by `n_heads`. Received: "

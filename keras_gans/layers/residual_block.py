@@ -2,11 +2,11 @@
 
 import keras
 
+from keras_gans._checks import check_int
 from keras_gans.layers.factories import (
     ACTIVATIONS,
     _build_chain,
     _check_name,
-    _check_positive_int,
     _ConvBlock,
 )
 
@@ -107,13 +107,13 @@ class ResidualBlock(_ConvBlock):
     ):
         super().__init__(**kwargs)
         self._init_conv_args(filters, use_bias, kernel_initializer, spectral_norm)
-        _check_positive_int(kernel_size, "kernel_size")
+        kernel_size = check_int("kernel_size", kernel_size)
         if kernel_size % 2 == 0:
             raise ValueError(
                 "`kernel_size` must be odd (the block pads kernel_size // 2 on "
                 f"each side). Received: kernel_size={kernel_size}"
             )
-        _check_positive_int(strides, "strides")
+        strides = check_int("strides", strides)
         if padding_mode not in _PADDING_MODES:
             raise ValueError(
                 f"`padding_mode` must be one of {_PADDING_MODES}. "

@@ -3,10 +3,9 @@
 import keras
 from keras import ops
 
-from keras_gans._checks import check_choice
+from keras_gans._checks import check_choice, check_int
 from keras_gans.layers.factories import (
     _build_chain,
-    _check_positive_int,
     _ConvBlock,
 )
 from keras_gans.layers.pixel_shuffle import PixelShuffle
@@ -82,8 +81,8 @@ class DownsampleBlock(_ConvBlock):
     ):
         super().__init__(**kwargs)
         self._init_conv_args(filters, use_bias, kernel_initializer, spectral_norm)
-        _check_positive_int(kernel_size, "kernel_size")
-        _check_positive_int(strides, "strides")
+        kernel_size = check_int("kernel_size", kernel_size)
+        strides = check_int("strides", strides)
         check_choice("padding", padding, _DOWN_PADDINGS)
         self.kernel_size = kernel_size
         self.strides = strides
@@ -218,7 +217,7 @@ class UpsampleBlock(_ConvBlock):
         super().__init__(**kwargs)
         self._init_conv_args(filters, use_bias, kernel_initializer, spectral_norm)
         check_choice("mode", mode, _UP_MODES)
-        _check_positive_int(kernel_size, "kernel_size")
+        kernel_size = check_int("kernel_size", kernel_size)
         if kernel_size % 2 == 0:
             raise ValueError(
                 f"`kernel_size` must be odd. Received: kernel_size={kernel_size}"

@@ -103,7 +103,7 @@ def accumulate(metric, real, fake, batch_size):
 
     `real` and `fake` are arrays / tensors (split into chunks of
     `batch_size`, a positive int the caller has checked with
-    `check_positive_int`), `tf.data.Dataset`s of batches or iterables of
+    `keras_gans._checks.check_int`), `tf.data.Dataset`s of batches or iterables of
     batches.
     """
     for batch in iter_batches(real, batch_size, name="real"):

@@ -82,18 +82,6 @@ def extract_features(feature_extractor, batch):
     return features
 
 
-def check_positive_int(value, name, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(
-            f"`{name}` must be an integer >= {minimum}. Received: {name}={value!r}"
-        )
-    if value < minimum:
-        raise ValueError(
-            f"`{name}` must be an integer >= {minimum}. Received: {name}={value!r}"
-        )
-    return int(value)
-
-
 def as_batch(images, name="images"):
     """One batch (an array or tensor with a leading batch axis) as numpy."""
     if not is_array_like(images):

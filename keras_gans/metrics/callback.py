@@ -3,8 +3,8 @@
 import keras
 import numpy as np
 
+from keras_gans._checks import check_int
 from keras_gans.metrics._utils import (
-    check_positive_int,
     extract_features,
     is_array_like,
     iter_batches,
@@ -166,21 +166,19 @@ class EvaluationCallback(keras.callbacks.Callback):
         if prefix is not None and not isinstance(prefix, str):
             raise ValueError(f"`prefix` must be a string. Received: prefix={prefix!r}")
         if num_samples is not None:
-            num_samples = check_positive_int(num_samples, "num_samples", minimum=2)
+            num_samples = check_int("num_samples", num_samples, minimum=2)
         self.real_images = real_images
         self.source_images = source_images
         self.model_fn = model_fn
         self.direction = direction
-        self.every_n_epochs = check_positive_int(every_n_epochs, "every_n_epochs")
+        self.every_n_epochs = check_int("every_n_epochs", every_n_epochs)
         self.metrics = metrics
         self.feature_extractor = feature_extractor
         self.prefix = prefix
         self.num_samples = num_samples
-        self.batch_size = check_positive_int(batch_size, "batch_size")
-        self.kid_subsets = check_positive_int(kid_subsets, "kid_subsets")
-        self.kid_subset_size = check_positive_int(
-            kid_subset_size, "kid_subset_size", minimum=2
-        )
+        self.batch_size = check_int("batch_size", batch_size)
+        self.kid_subsets = check_int("kid_subsets", kid_subsets)
+        self.kid_subset_size = check_int("kid_subset_size", kid_subset_size, minimum=2)
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
             raise ValueError(f"`seed` must be an integer. Received: seed={seed!r}")
         self.seed = int(seed)

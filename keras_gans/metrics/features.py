@@ -5,8 +5,9 @@ import os
 import keras
 import numpy as np
 
+from keras_gans._checks import check_int
 from keras_gans.imaging import from_uint8
-from keras_gans.metrics._utils import check_positive_int, to_numpy
+from keras_gans.metrics._utils import to_numpy
 
 #: Keras' own download of the ImageNet InceptionV3 weights without the top.
 WEIGHTS_FILENAME = "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5"
@@ -117,8 +118,8 @@ class InceptionFeatures:
 
     def __init__(self, weights="imagenet", *, image_size=299, batch_size=32):
         self.weights = _validate_weights(weights)
-        self.image_size = check_positive_int(image_size, "image_size", minimum=75)
-        self.batch_size = check_positive_int(batch_size, "batch_size")
+        self.image_size = check_int("image_size", image_size, minimum=75)
+        self.batch_size = check_int("batch_size", batch_size)
         self._model = None
 
     @property

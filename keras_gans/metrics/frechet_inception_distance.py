@@ -5,8 +5,8 @@ import warnings
 import keras
 import numpy as np
 
+from keras_gans._checks import check_int
 from keras_gans.metrics._feature_metric import FeatureMetric, accumulate
-from keras_gans.metrics._utils import check_positive_int
 
 
 def _scipy_sqrtm():
@@ -264,6 +264,6 @@ def fid(real, fake, feature_extractor=None, *, batch_size=50):
     - [Heusel et al., 2017. GANs Trained by a Two Time-Scale Update Rule
       Converge to a Local Nash Equilibrium](https://arxiv.org/abs/1706.08500)
     """
-    batch_size = check_positive_int(batch_size, "batch_size")
+    batch_size = check_int("batch_size", batch_size)
     metric = FrechetInceptionDistance(feature_extractor)
     return accumulate(metric, real, fake, batch_size).result()

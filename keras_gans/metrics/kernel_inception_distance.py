@@ -3,8 +3,8 @@
 import keras
 import numpy as np
 
+from keras_gans._checks import check_int
 from keras_gans.metrics._feature_metric import FeatureMetric, accumulate
-from keras_gans.metrics._utils import check_positive_int
 
 
 def _polynomial_mmd2(x, y):
@@ -129,10 +129,10 @@ class KernelInceptionDistance(FeatureMetric):
         max_samples=None,
         seed=0,
     ):
-        self.subsets = check_positive_int(subsets, "subsets")
-        self.subset_size = check_positive_int(subset_size, "subset_size", minimum=2)
+        self.subsets = check_int("subsets", subsets)
+        self.subset_size = check_int("subset_size", subset_size, minimum=2)
         if max_samples is not None:
-            max_samples = check_positive_int(max_samples, "max_samples", minimum=2)
+            max_samples = check_int("max_samples", max_samples, minimum=2)
         self.max_samples = max_samples
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
             raise ValueError(f"`seed` must be an integer. Received: seed={seed!r}")
@@ -229,7 +229,7 @@ def kid(
     - [Binkowski et al., 2018. Demystifying MMD
       GANs](https://arxiv.org/abs/1801.01401)
     """
-    batch_size = check_positive_int(batch_size, "batch_size")
+    batch_size = check_int("batch_size", batch_size)
     metric = KernelInceptionDistance(
         feature_extractor, subsets=subsets, subset_size=subset_size, seed=seed
     )

@@ -51,6 +51,7 @@ models with one generator and one discriminator (DCGAN, Pix2Pix).
 """
 
 import copy
+import inspect
 
 import keras
 import numpy as np
@@ -61,9 +62,10 @@ from keras_gans import augment as gan_augment
 from keras_gans import losses as gan_losses
 from keras_gans import networks as gan_networks
 from keras_gans import presets
+from keras_gans._checks import check_int
 from keras_gans.distribute import is_multi_worker, replica_rows
 from keras_gans.imaging import from_uint8
-from keras_gans.inference import ImageTranslator, check_positive_int
+from keras_gans.inference import ImageTranslator
 from keras_gans.losses import gradient_penalty, r1_penalty
 from keras_gans.models.backends import BackendSteps, plumbing
 from keras_gans.models.saving import load_variables_and_seeds, save_variables_and_seeds
@@ -541,7 +543,7 @@ class GANModel(BackendSteps, keras.Model):
                 "`update_ema_statistics` needs a model built with `ema_decay`; "
                 "this one keeps no moving average."
             )
-        check_positive_int("batch_size", batch_size)
+        batch_size = check_int("batch_size", batch_size)
         updated = {}
         for attr, x in inputs.items():
             batches = (x[i : i + batch_size] for i in range(0, len(x), batch_size))
@@ -637,7 +639,9 @@ class GANModel(BackendSteps, keras.Model):
     # === Building ===
 
     def fit(self, x=None, y=None, *args, **kwargs):
-        """`keras.Model.fit`, after building the model from the data's shapes.
+        """`keras.Model.fit`, after building the model from the data's shapes,
+        with the callbacks of the model's own options first
+        (`with_model_callbacks`).
 
         Building first creates all model state (e.g. image pools) before the
         train step is traced, and is what `keras.callbacks.BackupAndRestore`
@@ -648,7 +652,35 @@ class GANModel(BackendSteps, keras.Model):
             shapes = data_shapes(x, y)
             if shapes is not None:
                 self.build(shapes)
-        return super().fit(x, y, *args, **kwargs)
+        bound = inspect.signature(super().fit).bind(x, y, *args, **kwargs)
+        callbacks = bound.arguments.get("callbacks")
+        if not isinstance(callbacks, keras.callbacks.CallbackList):
+            bound.arguments["callbacks"] = self.with_model_callbacks(callbacks)
+        return super().fit(*bound.args, **bound.kwargs)
+
+    def with_model_callbacks(self, callbacks=None):
+        """`callbacks` with those that the model's own options need first.
+
+        Some options act at the end of every epoch, e.g. a DCGAN's
+        `ema_statistics` (`keras_gans.callbacks.EMAStatistics`). `fit` and
+        `keras_gans.training.train` call this, so that the options work
+        without callbacks of the user's; a callback of the same class in
+        `callbacks` replaces the model's.
+
+        Args:
+            callbacks: list of `keras.callbacks.Callback` or None.
+
+        Returns:
+            A new list: the model's callbacks, then `callbacks`.
+        """
+        callbacks = list(callbacks or [])
+        given = {type(c) for c in callbacks}
+        own = [c for c in self._model_callbacks() if type(c) not in given]
+        return own + callbacks
+
+    def _model_callbacks(self):
+        """The callbacks the model's options need (none here); subclasses add."""
+        return []
 
     def evaluate(self, x=None, y=None, *args, **kwargs):
         """`keras.Model.evaluate`, after building the model from the data's

@@ -8,9 +8,10 @@ import tensorflow as tf
 from keras import ops
 
 from keras_gans import losses as gan_losses
+from keras_gans._checks import check_int
+from keras_gans.callbacks import EMAStatistics
 from keras_gans.distribute import replica_rows
 from keras_gans.imaging import make_grid, to_uint8
-from keras_gans.inference import check_positive_int
 from keras_gans.models.backends import plumbing
 from keras_gans.models.base import TwoNetworkGAN, _read_now, check_number
 from keras_gans.models.tracing import call_once
@@ -95,6 +96,16 @@ class DCGAN(TwoNetworkGAN):
             step (warmed up as `min(ema_decay, (1 + n) / (10 + n))`);
             `generate`, `sample_grid` and export then use it. It is saved
             and resumed with the model. `None`: off. Defaults to `None`.
+        ema_statistics: int or None. With `ema_decay`: at the end of every
+            epoch of `fit` (and of `keras_gans.training.train`), give
+            `generator_ema` batch-norm statistics of its own weights from
+            this many noise vectors (`update_ema_statistics`; the
+            `EMAStatistics` callback, run before the user's callbacks, so
+            that their samples and checkpoints use them). Without it the
+            EMA generator keeps the trained generator's statistics, which do
+            not fit its averaged weights (grey samples early in training;
+            docs/quality.md, "DCGAN"). `None` or `0`: off. Defaults to
+            `1024`.
         augment: str, `keras_gans.augment.DiffAugment` or None.
             Differentiable augmentation of the real and fake images the
             discriminator sees (e.g. `"color,translation,cutout"`), for
@@ -140,6 +151,7 @@ class DCGAN(TwoNetworkGAN):
         joint_discriminator_call=None,
         seed=None,
         ema_decay=None,
+        ema_statistics=1024,
         augment=None,
         **kwargs,
     ):
@@ -178,6 +190,9 @@ class DCGAN(TwoNetworkGAN):
 
         # === Loss, augmentation; state: loss weight, learning rates, EMA ===
         self._create_model_state({"gp": float(gp)}, loss, seed, ema_decay, augment)
+        self.ema_statistics = check_int(
+            "ema_statistics", ema_statistics or 0, minimum=0
+        )
 
     # === Building ===
 
@@ -477,7 +492,7 @@ class DCGAN(TwoNetworkGAN):
         z = model.sample_noise(16, seed=0)  # (16, 100)
         ```
         """
-        check_positive_int("n", n)
+        n = check_int("n", n)
         rng = np.random.default_rng(seed)
         return rng.standard_normal((n, self.latent_dim)).astype("float32")
 
@@ -534,6 +549,11 @@ class DCGAN(TwoNetworkGAN):
             "generator"
         ]
 
+    def _model_callbacks(self):
+        if self.ema_decay and self.ema_statistics:
+            return [EMAStatistics(self.ema_statistics)]
+        return []
+
     def generate(
         self, n=None, seed=None, *, noise=None, batch_size=64, dtype="float32"
     ):
@@ -571,7 +591,7 @@ class DCGAN(TwoNetworkGAN):
                 "Give exactly one of `n` and `noise`. "
                 f"Received: n={n!r}, noise={'None' if noise is None else 'an array'}"
             )
-        check_positive_int("batch_size", batch_size)
+        batch_size = check_int("batch_size", batch_size)
         if dtype not in OUTPUT_DTYPES:
             raise ValueError(
                 f"`dtype` must be one of {OUTPUT_DTYPES}. Received: dtype={dtype!r}"
@@ -632,7 +652,7 @@ class DCGAN(TwoNetworkGAN):
         n = len(images)
         if n_cols is None:
             n_cols = math.ceil(math.sqrt(n))
-        check_positive_int("n_cols", n_cols)
+        n_cols = check_int("n_cols", n_cols)
         n_rows = math.ceil(n / n_cols)
         blank = np.full((n_rows * n_cols - n,) + images.shape[1:], 255, "uint8")
         images = np.concatenate([images, blank], axis=0)
@@ -721,6 +741,7 @@ class DCGAN(TwoNetworkGAN):
             "n_critic": self._n_critic_arg,
             "gp_weight": self._gp_weight_arg,
             "joint_discriminator_call": self._joint_arg,
+            "ema_statistics": self.ema_statistics,
         }
 
 
@@ -729,7 +750,7 @@ class DCGAN(TwoNetworkGAN):
 
 def _check_network_shapes(generator, discriminator, latent_dim):
     """Raise unless the networks fit together and `latent_dim`."""
-    check_positive_int("latent_dim", latent_dim)
+    latent_dim = check_int("latent_dim", latent_dim)
     g_in = _static_shape(generator, "input_shape")
     if g_in is not None and g_in[-1] is not None and g_in[-1] != latent_dim:
         raise ValueError(
@@ -758,7 +779,7 @@ def _check_settings(
             f"label_smoothing={label_smoothing!r}"
         )
     if n_critic is not None:
-        check_positive_int("n_critic", n_critic)
+        n_critic = check_int("n_critic", n_critic)
     if joint_discriminator_call not in (None, True, False):
         raise ValueError(
             "`joint_discriminator_call` must be None, True or False. "

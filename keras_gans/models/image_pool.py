@@ -3,6 +3,7 @@
 import keras
 from keras import ops
 
+from keras_gans._checks import check_int
 from keras_gans.distribute import replica_rows
 from keras_gans.models.saving import load_variables_and_seeds, save_variables_and_seeds
 
@@ -56,15 +57,7 @@ class ImagePool(keras.layers.Layer):
 
     def __init__(self, pool_size=50, seed=None, **kwargs):
         super().__init__(**kwargs)
-        if (
-            isinstance(pool_size, bool)
-            or not isinstance(pool_size, int)
-            or pool_size < 0
-        ):
-            raise ValueError(
-                "`pool_size` must be a non-negative integer. "
-                f"Received: pool_size={pool_size!r}"
-            )
+        check_int("pool_size", pool_size, minimum=0)
         self.pool_size = pool_size
         self.seed = seed
         self.seed_generator = (

@@ -8,6 +8,7 @@ import tensorflow as tf
 from keras import ops
 
 from keras_gans import losses as gan_losses
+from keras_gans._checks import check_int
 from keras_gans.models.backends import BackendSteps, plumbing
 from keras_gans.models.saving import load_variables_and_seeds, save_variables_and_seeds
 from keras_gans.models.weights import copy_weights
@@ -70,15 +71,7 @@ class GeneratorPretrainer(BackendSteps, keras.Model):
             raise ValueError(
                 f"`generator` must be a keras.Model. Received: generator={generator!r}"
             )
-        if patch_size is not None and (
-            isinstance(patch_size, bool)
-            or not isinstance(patch_size, int)
-            or patch_size < 1
-        ):
-            raise ValueError(
-                "`patch_size` must be a positive integer or None. "
-                f"Received: patch_size={patch_size!r}"
-            )
+        check_int("patch_size", patch_size, allow_none=True)
         if (
             isinstance(mask_fraction, bool)
             or not isinstance(mask_fraction, int | float)

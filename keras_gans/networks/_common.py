@@ -8,14 +8,6 @@ from keras_gans.layers.residual_output import ResidualOutput
 from keras_gans.networks.initializers import get_initializer
 
 
-def check_positive_int(name, value, minimum=1):
-    """Raise a ValueError quoting `value` unless it is an int >= `minimum`."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        what = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
-        raise ValueError(f"`{name}` must be {what}. Received: {name}={value!r}")
-    return value
-
-
 def check_input_shape(input_shape, ndim=3):
     """A tuple of `ndim` dims, each a positive int or None."""
     try:

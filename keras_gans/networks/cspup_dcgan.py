@@ -2,9 +2,8 @@
 
 import keras
 
-from keras_gans._checks import check_choice
+from keras_gans._checks import check_choice, check_int
 from keras_gans.layers import NORMALIZATIONS, CSPupBlock
-from keras_gans.networks._common import check_positive_int
 from keras_gans.networks.initializers import get_initializer
 from keras_gans.networks.registry import register_network
 from keras_gans.networks.shape import NetworkShape
@@ -93,8 +92,8 @@ def cspup_generator(
 
 def _check_args(latent_dim, filters, out_channels, norm):
     """Validate `cspup_generator`'s arguments; `filters` as a tuple."""
-    check_positive_int("latent_dim", latent_dim, minimum=2)
-    check_positive_int("out_channels", out_channels)
+    latent_dim = check_int("latent_dim", latent_dim, minimum=2)
+    out_channels = check_int("out_channels", out_channels)
     check_choice("norm", norm, (*NORMALIZATIONS, None))
     try:
         filters = tuple(filters)

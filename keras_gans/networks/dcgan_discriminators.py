@@ -2,11 +2,10 @@
 
 import keras
 
-from keras_gans._checks import check_choice
+from keras_gans._checks import check_choice, check_int
 from keras_gans.layers import NORMALIZATIONS, ResidualBlock, make_activation, make_norm
 from keras_gans.networks._common import (
     check_input_shape,
-    check_positive_int,
     conv2d,
     padded_conv,
 )
@@ -34,7 +33,7 @@ def _stem(ndf, norm, use_bias, spectral_norm, init, input_shape, dtype):
         half the input size), the number of further halvings down to 4x4,
         and the keyword arguments of every conv.
     """
-    check_positive_int("ndf", ndf)
+    ndf = check_int("ndf", ndf)
     check_choice("norm", norm, (*NORMALIZATIONS, None))
     if not isinstance(use_bias, bool):
         raise ValueError(f"`use_bias` must be a bool. Received: use_bias={use_bias!r}")

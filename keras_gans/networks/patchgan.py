@@ -19,11 +19,10 @@ stride1_block=False, max_mult=None`.
 
 import keras
 
-from keras_gans._checks import check_choice
+from keras_gans._checks import check_choice, check_int
 from keras_gans.layers import NORMALIZATIONS, make_activation, make_norm
 from keras_gans.networks._common import (
     check_input_shape,
-    check_positive_int,
     padded_conv,
 )
 from keras_gans.networks.registry import register_network
@@ -90,11 +89,11 @@ def patchgan(
         [Isola et al., 2017](https://arxiv.org/abs/1611.07004);
         [Zhu et al., 2017](https://arxiv.org/abs/1703.10593).
     """
-    check_positive_int("ndf", ndf)
-    check_positive_int("n_layers", n_layers)
+    ndf = check_int("ndf", ndf)
+    n_layers = check_int("n_layers", n_layers)
     check_choice("norm", norm, (*NORMALIZATIONS, None))
     if max_mult is not None:
-        check_positive_int("max_mult", max_mult)
+        max_mult = check_int("max_mult", max_mult)
     input_shape = check_input_shape(input_shape)
     conv_kw = {"init": init, "spectral_norm": spectral_norm, "dtype": dtype}
 

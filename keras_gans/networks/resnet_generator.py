@@ -21,7 +21,7 @@ code). `resnet_9blocks` at `ngf=64` has 11,378,179 parameters.
 
 import keras
 
-from keras_gans._checks import check_choice
+from keras_gans._checks import check_choice, check_int
 from keras_gans.layers import (
     NORMALIZATIONS,
     DownsampleBlock,
@@ -35,7 +35,6 @@ from keras_gans.networks._common import (
     check_divisible,
     check_input_shape,
     check_output_mode,
-    check_positive_int,
     conv2d,
     image_output,
 )
@@ -127,10 +126,12 @@ def resnet_generator(
 
 def _check_args(args):
     """Validate `resnet_generator`'s arguments; the checked `input_shape`."""
-    check_positive_int("ngf", args["ngf"])
-    check_positive_int("n_blocks", args["n_blocks"], minimum=0)
-    check_positive_int("n_downsampling", args["n_downsampling"], minimum=0)
-    check_positive_int("out_channels", args["out_channels"])
+    args["ngf"] = check_int("ngf", args["ngf"])
+    args["n_blocks"] = check_int("n_blocks", args["n_blocks"], minimum=0)
+    args["n_downsampling"] = check_int(
+        "n_downsampling", args["n_downsampling"], minimum=0
+    )
+    args["out_channels"] = check_int("out_channels", args["out_channels"])
     check_choice("upsample", args["upsample"], UPSAMPLE_MODES)
     check_choice("upsample_padding", args["upsample_padding"], ("zero", "reflect"))
     check_choice("norm", args["norm"], (*NORMALIZATIONS, None))

@@ -16,13 +16,12 @@ code.
 
 import keras
 
-from keras_gans._checks import check_choice
+from keras_gans._checks import check_choice, check_int
 from keras_gans.layers import NORMALIZATIONS, make_activation, make_norm
 from keras_gans.networks._common import (
     check_divisible,
     check_input_shape,
     check_output_mode,
-    check_positive_int,
     image_output,
     padded_conv,
 )
@@ -88,9 +87,9 @@ def unet_generator(
         [Isola et al., 2017](https://arxiv.org/abs/1611.07004);
         [Ronneberger et al., 2015](https://arxiv.org/abs/1505.04597).
     """
-    check_positive_int("num_downs", num_downs, minimum=5)
-    check_positive_int("ngf", ngf)
-    check_positive_int("out_channels", out_channels)
+    num_downs = check_int("num_downs", num_downs, minimum=5)
+    ngf = check_int("ngf", ngf)
+    out_channels = check_int("out_channels", out_channels)
     check_choice("norm", norm, (*NORMALIZATIONS, None))
     if not isinstance(use_dropout, bool):
         raise ValueError(

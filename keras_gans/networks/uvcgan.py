@@ -30,7 +30,7 @@ vit-unet-12 widths: U-Net 48/96/192/384 and a ViT of 384 features, 6 heads,
 
 import keras
 
-from keras_gans._checks import check_choice
+from keras_gans._checks import check_choice, check_int
 from keras_gans.layers import (
     NORMALIZATIONS,
     DownsampleBlock,
@@ -44,7 +44,6 @@ from keras_gans.networks._common import (
     check_divisible,
     check_input_shape,
     check_output_mode,
-    check_positive_int,
     conv2d,
     image_output,
 )
@@ -149,7 +148,7 @@ def _head(inputs, x, args):
 def _check_args(args):
     """Validate `uvcgan_generator`'s arguments; returns them with `features`,
     `ffn_features`, `embed_features` and `input_shape` resolved."""
-    check_positive_int("ngf", args["ngf"])
+    args["ngf"] = check_int("ngf", args["ngf"])
     features = args["features"]
     if features is None:
         features = (2 * args["ngf"], 4 * args["ngf"])
@@ -169,17 +168,17 @@ def _check_args(args):
         args["ffn_features"] = 4 * width
     if args["embed_features"] is None:
         args["embed_features"] = width
-    check_positive_int("ffn_features", args["ffn_features"])
-    check_positive_int("embed_features", args["embed_features"])
+    args["ffn_features"] = check_int("ffn_features", args["ffn_features"])
+    args["embed_features"] = check_int("embed_features", args["embed_features"])
     n_heads = args["n_heads"]
-    check_positive_int("n_heads", n_heads)
+    n_heads = check_int("n_heads", n_heads)
     if width % n_heads:
         raise ValueError(
             f"`n_heads` must divide features[-1]={width}. Received: n_heads={n_heads}"
         )
     check_choice("upsample", args["upsample"], UPSAMPLE_MODES)
     check_choice("norm", args["norm"], (*NORMALIZATIONS, None))
-    check_positive_int("out_channels", args["out_channels"])
+    args["out_channels"] = check_int("out_channels", args["out_channels"])
     input_shape = check_input_shape(args["input_shape"])
     check_output_mode(args["output_mode"], input_shape[-1], args["out_channels"])
     check_divisible(input_shape, 2 ** len(features), f"{len(features)} downsamplings")

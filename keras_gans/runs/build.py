@@ -8,7 +8,6 @@ import numpy as np
 
 from keras_gans import networks, presets
 from keras_gans.callbacks import (
-    EMAStatistics,
     EventFileLogger,
     LinearDecay,
     LossWeightScheduler,
@@ -231,8 +230,6 @@ def make_callbacks(config, model, run_dir):
         )
     samples = sample_images(config)
     if config["model"] == "dcgan":
-        if model.ema_decay:  # before anything that samples or saves
-            result.append(EMAStatistics())
         noise = model.sample_noise(config["samples"], seed=0)
         if len(noise) >= 2 and len(samples[0]) >= 2:
             result.append(SampleDiversity(noise, reference=samples[0]))

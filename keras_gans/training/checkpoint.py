@@ -38,6 +38,8 @@ import warnings
 import keras
 import numpy as np
 
+from keras_gans._checks import check_int
+
 FORMAT = "keras_gans.checkpoint/1"
 _TMP_PREFIX = ".tmp-"
 _NAME_RE = re.compile(r"^ckpt-(\d{9,})-e(\d{5,})-s(\d{6,})$")
@@ -169,10 +171,7 @@ class CheckpointManager:
             raise ValueError(
                 f"`directory` must be a path. Received: directory={directory!r}"
             )
-        if isinstance(keep, bool) or not isinstance(keep, int) or keep < 1:
-            raise ValueError(
-                f"`keep` must be a positive integer. Received: keep={keep!r}"
-            )
+        check_int("keep", keep)
         self.directory = os.path.abspath(os.fspath(directory))
         self.keep = keep
 
@@ -240,7 +239,12 @@ class CheckpointManager:
                 disk). The partial files are removed and the previous
                 complete checkpoint stays the newest.
         """
-        _check_position(epoch=epoch, step=step, global_step=global_step)
+        for arg, value in (
+            ("epoch", epoch),
+            ("step", step),
+            ("global_step", global_step),
+        ):
+            check_int(arg, value, minimum=0)
         name = f"ckpt-{global_step:09d}-e{epoch:05d}-s{step:06d}"
         final = {
             kind: os.path.join(self.directory, name + kind)
@@ -616,33 +620,9 @@ class CheckpointCallback(keras.callbacks.Callback):
         initial_global_step=0,
     ):
         super().__init__()
-        if save_every_steps is not None and (
-            isinstance(save_every_steps, bool)
-            or not isinstance(save_every_steps, int)
-            or save_every_steps < 1
-        ):
-            raise ValueError(
-                "`save_every_steps` must be a positive integer or None. "
-                f"Received: save_every_steps={save_every_steps!r}"
-            )
-        if (
-            isinstance(save_every_epochs, bool)
-            or not isinstance(save_every_epochs, int)
-            or save_every_epochs < 1
-        ):
-            raise ValueError(
-                "`save_every_epochs` must be a positive integer. "
-                f"Received: save_every_epochs={save_every_epochs!r}"
-            )
-        if (
-            isinstance(initial_global_step, bool)
-            or not isinstance(initial_global_step, int)
-            or initial_global_step < 0
-        ):
-            raise ValueError(
-                "`initial_global_step` must be a non-negative integer. "
-                f"Received: initial_global_step={initial_global_step!r}"
-            )
+        check_int("save_every_steps", save_every_steps, allow_none=True)
+        check_int("save_every_epochs", save_every_epochs)
+        check_int("initial_global_step", initial_global_step, minimum=0)
         self.directory = os.fspath(directory)
         self.save_every_steps = save_every_steps
         self.save_every_epochs = save_every_epochs
@@ -837,14 +817,6 @@ def _restore_numpy_rng(state):
 
 
 # === Files ===
-
-
-def _check_position(**position):
-    for arg, value in position.items():
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise ValueError(
-                f"`{arg}` must be a non-negative integer. Received: {arg}={value!r}"
-            )
 
 
 def _save_model(model, path):

@@ -74,6 +74,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from keras_gans._checks import check_int
 from keras_gans.models.backends import run_train_step
 from keras_gans.training.checkpoint import (
     CheckpointError,
@@ -299,8 +300,9 @@ class _Runner:
             self.last_checkpoint = self._save(epoch_end=False)
             self._event("start", seed=self.seed, epochs=self.epochs)
 
+        own = getattr(self.model, "with_model_callbacks", None)
         callbacks = keras.callbacks.CallbackList(
-            self.callbacks,
+            own(self.callbacks) if own else self.callbacks,
             add_history=True,
             add_progbar=self.verbose != 0,
             verbose=self.verbose,
@@ -643,33 +645,16 @@ def _check_args(arguments):
             f"tf.data.Dataset. Received: data={data!r}"
         )
 
-    def positive(name, value, allow_none=False):
-        if value is None and allow_none:
-            return
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(
-                f"`{name}` must be a positive integer"
-                f"{' or None' if allow_none else ''}. Received: {name}={value!r}"
-            )
-
     for name in ("epochs", "save_every_steps", "save_every_epochs", "keep"):
-        positive(name, arguments[name], allow_none=name == "save_every_steps")
-    positive("steps_per_epoch", arguments["steps_per_epoch"], allow_none=True)
+        check_int(name, arguments[name], allow_none=name == "save_every_steps")
+    check_int("steps_per_epoch", arguments["steps_per_epoch"], allow_none=True)
     on_nan, max_rollbacks = arguments["on_nan"], arguments["max_rollbacks"]
     seed = arguments["seed"]
     if on_nan not in ON_NAN:
         raise ValueError(
             f"`on_nan` must be one of {ON_NAN}. Received: on_nan={on_nan!r}"
         )
-    if (
-        isinstance(max_rollbacks, bool)
-        or not isinstance(max_rollbacks, int)
-        or max_rollbacks < 0
-    ):
-        raise ValueError(
-            "`max_rollbacks` must be a non-negative integer. "
-            f"Received: max_rollbacks={max_rollbacks!r}"
-        )
+    check_int("max_rollbacks", max_rollbacks, minimum=0)
     if seed is not None and (
         isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32
     ):

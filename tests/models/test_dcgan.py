@@ -500,12 +500,13 @@ def test_demo_example_learns_varied_samples(tmp_path):
     assert record["wall_seconds"] > 0 and record["cpu_seconds"] > 0
     assert record["initial_diversity"] < 0.05  # the untrained G: flat gray
     # After these 256 steps (benchmarks/dcgan_quality.py, docs/quality.md
-    # "DCGAN"): the demo gave 0.57-1.14 over seeds 0-3 with oneDNN off and
-    # on (AVX2 AMD, one intra-op thread), 0.74-0.93 in this test (seeds
-    # 0-4), 0.44 on an AMX Intel CPU (one report); seed 004's rates
+    # "DCGAN"): the demo's EMA generator gave 0.62-0.80 over seeds 0-3 with
+    # oneDNN off and on (AVX2 AMD, one intra-op thread), the trained one
+    # 0.57-1.14 (0.74-0.93 in this test before the demo had an EMA, seeds
+    # 0-4; 0.44 on an AMX Intel CPU, one report); seed 004's rates
     # (--preset cspup, the collapse) 0.22-0.245 on both kernels. 0.33 lies
     # halfway between the collapse and the lowest demo value: about 0.1 of
-    # margin on each side. After 1 epoch the two overlap (0.45 vs 0.43).
+    # margin on each side. After 1 epoch the two overlap (0.35 vs 0.43).
     assert record["diversity_ratio"][-1] > 0.33, record["diversity_ratio"]
     for name in ("samples/epoch_0000.png", "samples/epoch_0002.png", "diversity.png"):
         assert (run / name).is_file(), name

@@ -169,10 +169,10 @@ def test_dcgan_ema_statistics_match_its_own_weights():
         tiny_dcgan().update_ema_statistics()
 
 
-def test_ema_statistics_callback_updates_them_every_epoch():
+def test_ema_statistics_are_updated_every_epoch_of_fit():
     from keras_gans.callbacks import EMAStatistics
 
-    model = tiny_dcgan(ema_decay=0.9)
+    model = tiny_dcgan(ema_decay=0.9, ema_statistics=16)
     images = real_images(8)
     updates = []
     original = model.update_ema_statistics
@@ -182,10 +182,19 @@ def test_ema_statistics_callback_updates_them_every_epoch():
         return original(n, seed=seed)
 
     model.update_ema_statistics = counted
+    model.fit(images, batch_size=4, epochs=2, verbose=0)  # the model's option
+    assert updates == [(16, 0), (16, 0)]
+    # A callback of the user's replaces the model's (not run twice).
     model.fit(
         images, batch_size=4, epochs=2, verbose=0, callbacks=[EMAStatistics(16, 3)]
     )
-    assert updates == [(16, 3), (16, 3)]
+    assert updates[2:] == [(16, 3), (16, 3)]
+    for off in (0, None):
+        off_model = tiny_dcgan(ema_decay=0.9, ema_statistics=off)
+        assert off_model.with_model_callbacks() == []
+    assert tiny_dcgan(ema_statistics=16).with_model_callbacks() == []  # no EMA
+    with pytest.raises(ValueError, match="`ema_statistics` must be a non-negative"):
+        tiny_dcgan(ema_decay=0.9, ema_statistics=-1)
     noise = model.sample_noise(16, seed=3)  # the callback's noise: one batch
     np.testing.assert_allclose(
         model.generate(noise=noise),
@@ -404,6 +413,7 @@ def test_dcgan_aids_train_and_generate_from_the_ema_generator(joint, tmp_path):
 
     model = tiny_dcgan(
         ema_decay=0.9,
+        ema_statistics=None,  # the statistics as copied (the next test: updated)
         augment="color,translation,cutout",
         gan_loss={"name": "vanilla", "r1_weight": 1.0},
         joint_discriminator_call=joint,
@@ -441,11 +451,12 @@ def test_dcgan_aids_train_and_generate_from_the_ema_generator(joint, tmp_path):
     path = os.path.join(tmp_path, "dcgan.keras")
     model.save(path)
     loaded = keras.saving.load_model(path)
-    assert (loaded.ema_decay, loaded.augment.policy, loaded.gan_loss.r1_weight) == (
-        0.9,
-        "color,translation,cutout",
-        1.0,
-    )
+    assert (
+        loaded.ema_decay,
+        loaded.ema_statistics,
+        loaded.augment.policy,
+        loaded.gan_loss.r1_weight,
+    ) == (0.9, 0, "color,translation,cutout", 1.0)
     np.testing.assert_array_equal(loaded.generate(noise=z), model.generate(noise=z))
     # The next step is the same step: noise, augmentation and EMA carry on.
     # (`fit` as before: on JAX the model's compiled step is reused.)
