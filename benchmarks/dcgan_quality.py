@@ -4,7 +4,9 @@ Trains a DCGAN preset (default: the shapes demo `cspup_demo`, as
 `python examples/dcgan_cspup_celeba.py --demo` and `keras-gans train dcgan`
 build it: the same data, seed, noise and schedule) for `--epochs` epochs,
 once per seed, and scores the generator after every epoch (epoch 0 is the
-untrained one; with `ema_decay` the EMA generator, what `generate` uses):
+untrained one; with `ema_decay` the EMA generator, what `generate` uses,
+with the batch-norm statistics of its own weights that the model's
+`ema_statistics` gives it at every epoch's end):
 
 - `diversity_ratio`: the demo's collapse signal, the mean pairwise RMS
   distance of 64 fixed-noise samples over that of 64 real images
@@ -15,6 +17,9 @@ untrained one; with `ema_decay` the EMA generator, what `generate` uses):
   average-pooled pixels (`quality.py`'s cheap KID, no Inception network).
   `kid_pool8_real` in the settings is the same between two held-out real
   sets: the floor a perfect generator would reach.
+- `kid_pixels`: the same KID on the full-resolution pixels, which also sees
+  what pooling hides (edges, the checkerboard of transposed convolutions);
+  `kid_pixels_real`: its floor.
 - Colour coverage: the hue histogram (`--hue-bins` bins over the circle) of
   the foreground pixels (HSV saturation >= 0.35 and value >= 0.25: the
   shapes, not the light gray background) of the samples against that of
@@ -32,10 +37,10 @@ Examples:
 ```
 python benchmarks/dcgan_quality.py --seeds 0 1 2 3 --epochs 8
 TF_ENABLE_ONEDNN_OPTS=1 python benchmarks/dcgan_quality.py --seeds 0 1 --epochs 2
-python benchmarks/dcgan_quality.py --model-config '{"ema_decay": 0.999}' \
-    --lr 1e-3 --d-lr-ratio 1.0 --pictures runs/dcgan_quality
-python benchmarks/dcgan_quality.py --model-config '{"ema_decay": 0.999}' \
-    --ema-statistics 1024   # the EMA generator with its own batch-norm stats
+python benchmarks/dcgan_quality.py --model-config '{"ema_decay": 0}' \
+    --lr 1e-3 --d-lr-ratio 1.0 --pictures runs/dcgan_quality  # the trained G
+python benchmarks/dcgan_quality.py --ema-statistics 0   # the EMA generator
+    # with the trained generator's batch-norm statistics (copied every step)
 ```
 
 `--onednn on|off` sets `TF_ENABLE_ONEDNN_OPTS` before TensorFlow starts
@@ -77,11 +82,12 @@ def parse_args(argv=None):
     p.add_argument(
         "--ema-statistics",
         type=int,
-        default=0,
+        default=None,
         metavar="N",
-        help="with ema_decay: before scoring each epoch, give the EMA "
-        "generator batch-norm statistics of its own weights from N noise "
-        "vectors (DCGAN.update_ema_statistics); 0: off",
+        help="with an EMA: the model's ema_statistics, the noise vectors "
+        "that give the EMA generator batch-norm statistics of its own "
+        "weights at each epoch's end, before the scores; 0: off (default: "
+        "the model's, 1024)",
     )
     p.add_argument("--lr", type=float, default=None, help="generator lr")
     p.add_argument("--beta-1", type=float, default=None)
@@ -104,9 +110,12 @@ def parse_args(argv=None):
     from quality import parse_json_options
 
     parse_json_options(p, args)
-    if args.ema_statistics and not args.model_config.get("ema_decay"):
-        p.error("--ema-statistics needs ema_decay in --model-config")
-    if args.ema_statistics < 0:
+    from keras_gans import presets
+
+    preset_ema = presets.get(args.preset)["model_config"].get("ema_decay")
+    if args.ema_statistics and not args.model_config.get("ema_decay", preset_ema):
+        p.error("--ema-statistics needs an EMA (ema_decay in --model-config)")
+    if args.ema_statistics is not None and args.ema_statistics < 0:
         p.error("--ema-statistics must be >= 0")
     if args.epochs < 1 or args.samples < 4 or args.hue_bins < 2:
         p.error("--epochs must be >= 1, --samples >= 4, --hue-bins >= 2")
@@ -196,6 +205,8 @@ def build(args, seed):
         drop_remainder=True,
     )
     overrides = {"seed": seed, **args.model_config}
+    if args.ema_statistics is not None:
+        overrides["ema_statistics"] = args.ema_statistics
     model = keras_gans.DCGAN.from_preset(
         args.preset,
         generator=args.generator_config,
@@ -225,7 +236,7 @@ def build(args, seed):
             **(args.discriminator_config or {}),
         },
         "model_config": {**preset["model_config"], **args.model_config},
-        "ema_statistics": args.ema_statistics,
+        "ema_statistics": model.ema_statistics if model.ema_decay else 0,
         "optimizer": {"learning_rate": lr, "beta_1": beta_1, "d_lr_ratio": ratio},
         "batch_size": args.batch_size or preset["batch_size"],
     }
@@ -243,8 +254,9 @@ def held_out(args, image_size):
     ]
 
 
-def kid_pool8(real, fake):
-    """`quality.py`'s cheap KID: 8x8 average-pooled pixels in [-1, 1]."""
+def kid_pool8(real, fake, features=None):
+    """`quality.py`'s cheap KID: 8x8 average-pooled pixels in [-1, 1] (or
+    the `features` function of such images)."""
     from quality import _pool8
 
     from keras_gans.imaging import to_unit_range
@@ -253,8 +265,23 @@ def kid_pool8(real, fake):
     real, fake = (to_unit_range(x.astype("float32")) for x in (real, fake))
     n = min(len(real), len(fake))
     return float(
-        kid(real, fake, feature_extractor=_pool8, subsets=50, subset_size=min(n, 200))
+        kid(
+            real,
+            fake,
+            feature_extractor=features or _pool8,
+            subsets=50,
+            subset_size=min(n, 200),
+        )
     )
+
+
+def _pixels(images):
+    return images.reshape(len(images), -1)
+
+
+def kid_pixels(real, fake):
+    """KID on the full-resolution pixels in [-1, 1]."""
+    return kid_pool8(real, fake, features=_pixels)
 
 
 def scores(model, seed, real, real_hist, args):
@@ -262,6 +289,7 @@ def scores(model, seed, real, real_hist, args):
     fake = model.generate(args.samples, seed=20_000 + seed, dtype="uint8")
     return {
         "kid_pool8": kid_pool8(real, fake),
+        "kid_pixels": kid_pixels(real, fake),
         **colour_coverage(fake, real_hist, args.hue_bins),
     }
 
@@ -302,10 +330,11 @@ def train_one(args, seed, real, real_hist):
         verbose=0,
         callbacks=[
             *schedule,
-            # The EMA generator's own batch-norm statistics before the scores.
+            # The EMA generator's own batch-norm statistics before the scores:
+            # the model's callback, with noise of another seed per run.
             *(
-                [callbacks.EMAStatistics(args.ema_statistics, seed=30_000 + seed)]
-                if args.ema_statistics
+                [callbacks.EMAStatistics(model.ema_statistics, seed=30_000 + seed)]
+                if model.ema_decay and model.ema_statistics
                 else []
             ),
             callbacks.SampleDiversity(noise, reference=reference),
@@ -333,7 +362,14 @@ def _rounded(row):
 
 def summarize(rows):
     """Per epoch: mean, min and max over the seeds of every score."""
-    keys = ("diversity_ratio", "kid_pool8", "hue_bins_covered", "hue_tv", "hue_spread")
+    keys = (
+        "diversity_ratio",
+        "kid_pool8",
+        "kid_pixels",
+        "hue_bins_covered",
+        "hue_tv",
+        "hue_spread",
+    )
     summary = {}
     for epoch in sorted({row["epoch"] for row in rows}):
         at = [row for row in rows if row["epoch"] == epoch]
@@ -361,6 +397,7 @@ def run(args):
     real_hist, real_fg = hue_histogram(real, args.hue_bins)
     reference = {
         "kid_pool8_real": round(kid_pool8(real, other), 5),
+        "kid_pixels_real": round(kid_pixels(real, other), 5),
         **_rounded(colour_coverage(other, real_hist, args.hue_bins)),
         "foreground_real": round(real_fg, 4),
     }

@@ -413,8 +413,9 @@ def test_dcgan_quality_scores_colour_coverage_and_trains(
     assert set(result["summary"]) == {"0", "1", "2"}
     for row in result["rows"]:
         assert row["diversity_ratio"] >= 0 and 0 <= row["hue_tv"] <= 1
-        assert "kid_pool8" in row
+        assert "kid_pool8" in row and "kid_pixels" in row
     assert 0.1 < result["real"]["foreground_real"] < 0.3  # the shapes' share
+    assert abs(result["real"]["kid_pixels_real"]) < 0.05  # two real sets
     assert [os.path.basename(p) for p in result["pictures"]] == [
         "cspup_demo_seed0_epoch2.png"
     ]
@@ -427,8 +428,12 @@ def test_dcgan_quality_ema_statistics_need_an_ema(benchmarks, capsys):
     import dcgan_quality
 
     try:
+        # The demo preset keeps an EMA; --model-config can turn it off.
+        assert dcgan_quality.parse_args(["--ema-statistics", "64"]).ema_statistics == 64
         with pytest.raises(SystemExit):
-            dcgan_quality.parse_args(["--ema-statistics", "64"])
+            dcgan_quality.parse_args(
+                ["--ema-statistics", "64", "--model-config", '{"ema_decay": 0}']
+            )
     finally:
         sys.modules.pop("dcgan_quality", None)
-    assert "needs ema_decay" in capsys.readouterr().err
+    assert "needs an EMA" in capsys.readouterr().err

@@ -641,7 +641,8 @@ class GANModel(BackendSteps, keras.Model):
     def fit(self, x=None, y=None, *args, **kwargs):
         """`keras.Model.fit`, after building the model from the data's shapes,
         with the callbacks of the model's own options first
-        (`with_model_callbacks`).
+        (`with_model_callbacks`; not added to a `keras.callbacks.CallbackList`,
+        which is used as it is).
 
         Building first creates all model state (e.g. image pools) before the
         train step is traced, and is what `keras.callbacks.BackupAndRestore`
@@ -664,8 +665,8 @@ class GANModel(BackendSteps, keras.Model):
         Some options act at the end of every epoch, e.g. a DCGAN's
         `ema_statistics` (`keras_gans.callbacks.EMAStatistics`). `fit` and
         `keras_gans.training.train` call this, so that the options work
-        without callbacks of the user's; a callback of the same class in
-        `callbacks` replaces the model's.
+        without callbacks of the user's; a callback of the same class (or a
+        subclass) in `callbacks` replaces the model's.
 
         Args:
             callbacks: list of `keras.callbacks.Callback` or None.
@@ -674,8 +675,11 @@ class GANModel(BackendSteps, keras.Model):
             A new list: the model's callbacks, then `callbacks`.
         """
         callbacks = list(callbacks or [])
-        given = {type(c) for c in callbacks}
-        own = [c for c in self._model_callbacks() if type(c) not in given]
+        own = [
+            c
+            for c in self._model_callbacks()
+            if not any(isinstance(given, type(c)) for given in callbacks)
+        ]
         return own + callbacks
 
     def _model_callbacks(self):
