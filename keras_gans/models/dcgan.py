@@ -513,10 +513,12 @@ class DCGAN(TwoNetworkGAN):
         averaged weights; this runs it in training mode on `n` noise vectors
         and sets each batch norm's moving mean and variance to the mean of
         its batch statistics (`keras_gans.models.weights.
-        recompute_norm_statistics`, as torch's `swa_utils.update_bn`). Call
-        it after training, before `generate`, `sample_grid` or export;
-        training again overwrites the statistics (they are copied at every
-        step). docs/quality.md measures what it does.
+        recompute_norm_statistics`, as torch's `swa_utils.update_bn`). `fit`
+        calls it at the end of every epoch when the model's `ema_statistics`
+        is set (the default); call it yourself after a custom loop, before
+        `generate`, `sample_grid` or export. Training again overwrites the
+        statistics (they are copied at every step). docs/quality.md
+        measures what it does.
 
         Args:
             n: int. Noise vectors to run. Defaults to `1024`.
