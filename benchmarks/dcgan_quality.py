@@ -254,25 +254,24 @@ def held_out(args, image_size):
     ]
 
 
-def kid_pool8(real, fake, features=None):
-    """`quality.py`'s cheap KID: 8x8 average-pooled pixels in [-1, 1] (or
-    the `features` function of such images)."""
-    from quality import _pool8
-
+def _cheap_kid(real, fake, features):
+    """KID (50 subsets of up to 200) of uint8 images turned into [-1, 1]
+    and then into `features` (no Inception network)."""
     from keras_gans.imaging import to_unit_range
     from keras_gans.metrics import kid
 
     real, fake = (to_unit_range(x.astype("float32")) for x in (real, fake))
     n = min(len(real), len(fake))
     return float(
-        kid(
-            real,
-            fake,
-            feature_extractor=features or _pool8,
-            subsets=50,
-            subset_size=min(n, 200),
-        )
+        kid(real, fake, feature_extractor=features, subsets=50, subset_size=min(n, 200))
     )
+
+
+def kid_pool8(real, fake):
+    """`quality.py`'s cheap KID: 8x8 average-pooled pixels."""
+    from quality import _pool8
+
+    return _cheap_kid(real, fake, _pool8)
 
 
 def _pixels(images):
@@ -280,8 +279,8 @@ def _pixels(images):
 
 
 def kid_pixels(real, fake):
-    """KID on the full-resolution pixels in [-1, 1]."""
-    return kid_pool8(real, fake, features=_pixels)
+    """KID on the full-resolution pixels."""
+    return _cheap_kid(real, fake, _pixels)
 
 
 def scores(model, seed, real, real_hist, args):

@@ -239,12 +239,9 @@ class CheckpointManager:
                 disk). The partial files are removed and the previous
                 complete checkpoint stays the newest.
         """
-        for arg, value in (
-            ("epoch", epoch),
-            ("step", step),
-            ("global_step", global_step),
-        ):
-            check_int(arg, value, minimum=0)
+        check_int("epoch", epoch, minimum=0)
+        check_int("step", step, minimum=0)
+        check_int("global_step", global_step, minimum=0)
         name = f"ckpt-{global_step:09d}-e{epoch:05d}-s{step:06d}"
         final = {
             kind: os.path.join(self.directory, name + kind)
