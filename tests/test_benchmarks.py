@@ -14,13 +14,15 @@ import pytest
 from tests.test_case import require_torch
 
 BENCHMARKS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "benchmarks")
+# Test-size networks: one residual block, one down- and up-sampling, a
+# one-layer PatchGAN.
 TINY = [
     "--image-size",
     "32",
     "--generator-config",
-    '{"ngf": 8, "n_blocks": 1}',
+    '{"ngf": 8, "n_blocks": 1, "n_downsampling": 1}',
     "--discriminator-config",
-    '{"ndf": 8}',
+    '{"ndf": 8, "n_layers": 1}',
     "--warmup",
     "1",
     "--steps",

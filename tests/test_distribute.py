@@ -24,6 +24,7 @@ import tensorflow as tf
 
 import keras_gans
 from keras_gans import distribute, networks
+from tests import shared
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -337,14 +338,8 @@ def _last_json(stdout):
     return json.loads(stdout.strip().splitlines()[-1])
 
 
-@pytest.fixture(scope="module")
-def folder(tmp_path_factory):
-    return tmp_path_factory.mktemp("distribute")
-
-
-@pytest.fixture(scope="module")
-def report(folder):
-    """Run the two-replica script once; its JSON report."""
+def _two_replicas(folder):
+    """Run the two-replica script in `folder`; its JSON report."""
     script = folder / "two_replicas.py"
     script.write_text(MIRRORED_SCRIPT)
     proc = subprocess.run(
@@ -357,6 +352,22 @@ def report(folder):
     )
     assert proc.returncode == 0, f"subprocess failed:\n{proc.stderr[-4000:]}"
     return _last_json(proc.stdout)
+
+
+@pytest.fixture(scope="module")
+def two_replicas(tmp_path_factory):
+    """(folder, report) of the two-replica script, run once per session."""
+    return shared.made_once(tmp_path_factory, "distribute", _two_replicas)
+
+
+@pytest.fixture(scope="module")
+def folder(two_replicas):
+    return two_replicas[0]
+
+
+@pytest.fixture(scope="module")
+def report(two_replicas):
+    return two_replicas[1]
 
 
 # Weights after 2 SGD steps move by ~1e-2; rounding differences between one

@@ -3,26 +3,29 @@ losses and weights (CycleGAN with EMA, with its default Adam, with R1;
 DCGAN in both modes, with spectral norm, and WGAN-GP with a generator step
 every 2nd step; Pix2Pix).
 
-`tests/backends/three_steps.py` runs in one subprocess per backend
-(`KERAS_BACKEND` is fixed when Keras is imported). The TensorFlow run writes
-the initial weights that the others load; the steps draw nothing at random.
+`tests/backends/three_steps.py` runs in one subprocess per other backend
+(`KERAS_BACKEND` is fixed when Keras is imported) while this process, on
+TensorFlow, runs it too. All start from the weights built here; the steps
+draw nothing at random.
 """
 
 import numpy as np
 
 from tests import backends
+from tests.backends import three_steps
 
 OTHERS = ("jax", "torch")
 
 
 def _train_everywhere(folder):
     """{backend: the npz of tests/backends/three_steps.py}."""
-    reference = folder / "tensorflow.npz"
-    backends.run("three_steps", "tensorflow", reference)
-    # JAX and PyTorch side by side, from TensorFlow's initial weights.
+    initial = folder / "initial.npz"
+    np.savez(initial, **three_steps.initial_weights())
+    # JAX and PyTorch in subprocesses while TensorFlow trains here.
     others = [
-        backends.start("three_steps", b, folder / f"{b}.npz", reference) for b in OTHERS
+        backends.start("three_steps", b, folder / f"{b}.npz", initial) for b in OTHERS
     ]
+    three_steps.main(folder / "tensorflow.npz", initial)
     for process in others:
         backends.wait(process)
     return {b: np.load(folder / f"{b}.npz") for b in ("tensorflow", *OTHERS)}

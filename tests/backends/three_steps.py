@@ -1,9 +1,9 @@
 """Train each model 3 steps on the current backend (a subprocess of
-tests/backends/test_same_training.py): `python -m tests.backends.three_steps
-OUT.npz [INITIAL.npz]`.
+tests/backends/test_same_training.py, which runs TensorFlow's in its own
+process): `python -m tests.backends.three_steps OUT.npz INITIAL.npz`.
 
-Every model starts from the weights in INITIAL.npz (written by the
-TensorFlow run, which has no INITIAL; spectral-norm vectors included), sees
+Every model starts from the weights in INITIAL.npz (`initial_weights()`,
+built on TensorFlow; spectral-norm vectors included), sees
 the same batches, and draws nothing at random (pools off, no augmentation,
 a fixed DCGAN noise), so that the backends must agree. The R1 variant
 checks the second-order gradients of each backend. OUT.npz gets, per
@@ -102,17 +102,30 @@ class _Logs(keras.callbacks.Callback):
         self.steps.append({k: float(v) for k, v in sorted(logs.items())})
 
 
-def run(name, initial):
+def _built(name):
+    """The model `name` built for its data, and the data."""
     keras.utils.set_random_seed(0)
     model, data = MODELS[name]()
-    x = data if not isinstance(data, tuple) else data
     model.build(
-        tuple((None, *d.shape[1:]) for d in x)
-        if isinstance(x, tuple)
-        else (None, *x.shape[1:])
+        tuple((None, *d.shape[1:]) for d in data)
+        if isinstance(data, tuple)
+        else (None, *data.shape[1:])
     )
-    if initial is not None:
-        model.set_weights([initial[f"{name}/w{i}"] for i in range(len(model.weights))])
+    return model, data
+
+
+def initial_weights():
+    """{"<model>/w<i>": array}: every model's weights as built here, untrained."""
+    out = {}
+    for name in MODELS:
+        model, _ = _built(name)
+        out.update({f"{name}/w{i}": w for i, w in enumerate(model.get_weights())})
+    return out
+
+
+def run(name, initial):
+    model, x = _built(name)
+    model.set_weights([initial[f"{name}/w{i}"] for i in range(len(model.weights))])
     start = [np.array(w) for w in model.get_weights()]
     logs = _Logs()
     model.fit(x, batch_size=BATCH, epochs=1, shuffle=False, verbose=0, callbacks=[logs])
@@ -126,8 +139,8 @@ def run(name, initial):
     return out
 
 
-def main(out_path, initial_path=None):
-    initial = dict(np.load(initial_path)) if initial_path else None
+def main(out_path, initial_path):
+    initial = dict(np.load(initial_path))
     results = {}
     for name in MODELS:
         start = time.perf_counter()

@@ -14,12 +14,11 @@ import pytest
 
 from keras_gans import cli, datasets, metrics, runs
 from keras_gans.runs.best import BEST_MODEL, BEST_RECORD, BestCheckpoint
+from tests import cli as cli_tests
 from tests.cli import error_line
 
-TINY = [
-    "--image-size", "32", "--ngf", "4", "--ndf", "4", "--batch-size", "2",
-    "--steps-per-epoch", "2", "--samples", "2", "--epochs", "2", "--verbose", "0",
-]  # fmt: skip
+TINY = ["--image-size", "32", *cli_tests.TINY, *cli_tests.ONE_BLOCK]
+TINY += ["--epochs", "2", "--verbose", "0"]
 
 
 @pytest.fixture(scope="module")

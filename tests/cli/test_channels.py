@@ -14,12 +14,10 @@ import tensorflow as tf
 from PIL import Image
 
 from keras_gans import cli, runs
+from tests import cli as cli_tests
 from tests.cli import error_line
 
-TINY = [
-    "--image-size", "16", "--ngf", "4", "--ndf", "4", "--batch-size", "2",
-    "--steps-per-epoch", "2", "--samples", "2", "--epochs", "1", "--verbose", "0",
-]  # fmt: skip
+TINY = ["--image-size", "16", *cli_tests.TINY, "--epochs", "1", "--verbose", "0"]
 
 
 def _write_pngs(folder, images):
@@ -45,7 +43,7 @@ def gray_folders(tmp_path_factory):
 
 def test_gray_cyclegan_trains_translates_and_exports(gray_folders, tmp_path, capsys):
     run = str(tmp_path / "run")
-    argv = ["train", "cyclegan", "--data", gray_folders, *TINY]
+    argv = ["train", "cyclegan", "--data", gray_folders, *TINY, *cli_tests.ONE_BLOCK]
     argv += ["--input-nc", "1", "--output-nc", "1", "--output", run]
     assert cli.main(argv) == 0, capsys.readouterr().err
     config = json.load(open(os.path.join(run, "config.json")))

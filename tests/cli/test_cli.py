@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import sys
+import types
 
 import keras
 import numpy as np
@@ -32,17 +33,16 @@ from keras_gans import (
     presets,
     runs,
 )
+from tests import cli as cli_tests
+from tests import shared
 from tests.cli import error_line
 from tests.layers import run_docstring_examples
 from tests.test_case import require_torch
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-# Tiny, fast settings: 16x16 glyphs, 4-filter networks, 2 steps per epoch.
-TINY = [
-    "--image-size", "16", "--ngf", "4", "--ndf", "4", "--batch-size", "2",
-    "--steps-per-epoch", "2", "--samples", "2",
-]  # fmt: skip
+# 16x16 glyphs, tiny networks, one residual block, 2 steps per epoch.
+TINY = ["--image-size", "16", *cli_tests.TINY, *cli_tests.ONE_BLOCK]
 
 
 def _command():
@@ -71,14 +71,12 @@ def _run(args, cwd, command=None, tf_log_level="2"):
     return result
 
 
-@pytest.fixture(scope="module")
-def run_dir(tmp_path_factory):
-    """A tiny CycleGAN run: 1 epoch of `keras-gans train cyclegan`, then
-    `--resume --epochs 2 --verbose` continues it. Neither process is told to
-    hide TensorFlow's logs (`TF_CPP_MIN_LOG_LEVEL` unset): the first must be
-    quiet on its own, the second (bare `--verbose`) lets them through.
-    Returns (run folder, both results, a snapshot after the first)."""
-    root = tmp_path_factory.mktemp("cli")
+def _two_runs(root):
+    """A tiny CycleGAN run in `root`/run: 1 epoch of `keras-gans train
+    cyclegan`, then `--resume --epochs 2 --verbose` continues it. Neither
+    process is told to hide TensorFlow's logs (`TF_CPP_MIN_LOG_LEVEL` unset):
+    the first must be quiet on its own, the second (bare `--verbose`) lets
+    them through. Returns both outputs and a snapshot after the first."""
     run = str(root / "run")
     first = _run(
         ["train", "cyclegan", *TINY, "--epochs", "1", "--output", run],
@@ -96,7 +94,17 @@ def run_dir(tmp_path_factory):
         cwd=str(root),
         tf_log_level=None,
     )
-    return run, first, second, snapshot
+    outputs = [{"stdout": r.stdout, "stderr": r.stderr} for r in (first, second)]
+    return {"outputs": outputs, "snapshot": snapshot}
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    """(run folder, both outputs, a snapshot after the first) of `_two_runs`,
+    made once per session; the tests only read the run."""
+    root, made = shared.made_once(tmp_path_factory, "cli_run", _two_runs)
+    first, second = (types.SimpleNamespace(**o) for o in made["outputs"])
+    return str(root / "run"), first, second, made["snapshot"]
 
 
 def _tensorflow_lines(text):

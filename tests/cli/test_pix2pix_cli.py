@@ -21,13 +21,11 @@ import tensorflow as tf
 from PIL import Image
 
 from keras_gans import cli, datasets, inference, presets, runs
+from tests import cli as cli_tests
 from tests.cli import error_line
 
 # Tiny settings: 32x32 (the demo U-Net's smallest size), 4-filter networks.
-TINY = [
-    "--image-size", "32", "--ngf", "4", "--ndf", "4", "--batch-size", "2",
-    "--steps-per-epoch", "2", "--samples", "2",
-]  # fmt: skip
+TINY = ["--image-size", "32", *cli_tests.TINY]
 
 
 def _main(argv):

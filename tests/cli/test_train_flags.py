@@ -13,14 +13,12 @@ from PIL import Image
 
 from keras_gans import cli, datasets, presets, runs
 from keras_gans.runs import settings
+from tests import cli as cli_tests
 from tests.cli import error_line
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-TINY = [
-    "--image-size", "16", "--ngf", "4", "--ndf", "4", "--batch-size", "2",
-    "--steps-per-epoch", "2", "--samples", "2", "--epochs", "1",
-]  # fmt: skip
+TINY = ["--image-size", "16", *cli_tests.TINY, *cli_tests.ONE_BLOCK, "--epochs", "1"]
 
 FLAGS = [
     "--lambda-cycle", "5", "--lambda-identity", "0.25", "--gan-loss", "hinge",
