@@ -239,7 +239,7 @@ register_network(
     "resnet_6blocks",
     kind="generator",
     shape=_shape,
-    test_config={"ngf": 4},
+    test_config=_SMALL,
     test_input_shape=(32, 32, 3),
     source=_CYCLEGAN + "; seed 003 (n_layers=6)",
     description="CycleGAN generator for 128x128 and smaller images: 6 residual.",
