@@ -127,7 +127,7 @@ def test_bad_arguments_write_nothing(generator, tmp_path):
 
 
 def test_docstring_examples_run():
-    run_docstring_examples(export.export_tflite)
+    # export_tflite's own example runs in tests/test_docstrings.py.
     run_docstring_examples(run_export.export_files)
     run_docstring_examples(run_export.check_export_flags)
 

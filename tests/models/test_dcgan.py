@@ -3,11 +3,8 @@
 CI also runs the tests marked `backends` on JAX and PyTorch."""
 
 import importlib.util
-import inspect
 import json
 import os
-import re
-import textwrap
 
 import keras
 import numpy as np
@@ -518,30 +515,6 @@ def test_demo_example_learns_varied_samples(tmp_path):
     assert int(model.generator_optimizer.iterations.numpy()) == 256
     rate = float(model.discriminator_optimizer.learning_rate.numpy())
     assert rate == pytest.approx(1e-3)  # the demo's D rate, before the decay
-
-
-# === Docstring examples ===
-
-
-@pytest.mark.parametrize(
-    "obj",
-    [
-        keras_gans.DCGAN,
-        keras_gans.DCGAN.compile,
-        keras_gans.DCGAN.sample_noise,
-        keras_gans.DCGAN.generate,
-        keras_gans.DCGAN.sample_grid,
-        keras_gans.DCGAN.from_preset,
-        sample_diversity,
-        SampleDiversity,
-    ],
-    ids=lambda obj: obj.__qualname__,
-)
-def test_docstring_examples_run(obj):
-    blocks = re.findall(r"```python\n(.*?)```", inspect.getdoc(obj), re.S)
-    assert blocks, f"{obj.__qualname__} has no example"
-    for block in blocks:
-        exec(textwrap.dedent(block), {})
 
 
 @tf_only("a TensorFlow tape against TensorFlow's joint step")
