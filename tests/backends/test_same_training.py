@@ -25,7 +25,12 @@ def _train_everywhere(folder):
     others = [
         backends.start("three_steps", b, folder / f"{b}.npz", initial) for b in OTHERS
     ]
-    three_steps.main(folder / "tensorflow.npz", initial)
+    try:
+        three_steps.main(folder / "tensorflow.npz", initial)
+    except BaseException:
+        for process in others:
+            process.kill()
+        raise
     for process in others:
         backends.wait(process)
     return {b: np.load(folder / f"{b}.npz") for b in ("tensorflow", *OTHERS)}
