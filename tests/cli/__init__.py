@@ -1,6 +1,9 @@
 """Helpers and settings shared by the CLI tests."""
 
-from keras_gans import cli
+import os
+import sys
+
+from keras_gans import _entry, cli
 
 # Tiny, fast `keras-gans train` settings: 4-filter networks, 2 steps of
 # batch 2 an epoch, 2 samples a grid. Each file adds its image size.
@@ -26,3 +29,15 @@ def error_line(capsys, argv, status=2):
     assert len(lines) == 1 and lines[0].startswith("keras-gans: error: "), err
     assert "Traceback" not in err
     return lines[0]
+
+
+def console_command():
+    """The installed `keras-gans` console script (else `python -m keras_gans`)."""
+    script = os.path.join(os.path.dirname(sys.executable), "keras-gans")
+    return [script] if os.path.isfile(script) else [sys.executable, "-m", "keras_gans"]
+
+
+def tensorflow_lines(text):
+    """The lines of `text` that are TensorFlow's C++ log lines."""
+    lines = text.splitlines()
+    return [line for line in lines if _entry.TENSORFLOW_LOG_LINE.match(line)]

@@ -23,7 +23,6 @@ from PIL import Image
 
 import keras_gans
 from keras_gans import (
-    _entry,
     callbacks,
     cli,
     datasets,
@@ -43,12 +42,6 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 # 16x16 glyphs, tiny networks, one residual block, 2 steps per epoch.
 TINY = ["--image-size", "16", *cli_tests.TINY, *cli_tests.ONE_BLOCK]
-
-
-def _command():
-    """The installed `keras-gans` console script (else `python -m keras_gans`)."""
-    script = os.path.join(os.path.dirname(sys.executable), "keras-gans")
-    return [script] if os.path.isfile(script) else [sys.executable, "-m", "keras_gans"]
 
 
 def _run(args, cwd, command=None, tf_log_level="2"):
@@ -81,7 +74,7 @@ def _two_runs(root):
     first = _run(
         ["train", "cyclegan", *TINY, "--epochs", "1", "--output", run],
         cwd=str(root),
-        command=_command(),
+        command=cli_tests.console_command(),
         tf_log_level=None,
     )
     snapshot = {
@@ -105,11 +98,6 @@ def run_dir(tmp_path_factory):
     root, made = shared.made_once(tmp_path_factory, "cli_run", _two_runs)
     first, second = (types.SimpleNamespace(**o) for o in made["outputs"])
     return str(root / "run"), first, second, made["snapshot"]
-
-
-def _tensorflow_lines(text):
-    lines = text.splitlines()
-    return [line for line in lines if _entry.TENSORFLOW_LOG_LINE.match(line)]
 
 
 # === train / --resume (subprocesses) ===
@@ -166,13 +154,13 @@ def test_train_is_quiet_unless_verbose(run_dir):
     train ... --resume --verbose`) is the global flag, not `train --verbose N`.
     (The log filter itself and `presets`: test_quiet.py.)"""
     _, quiet, verbose, _ = run_dir
-    assert not _tensorflow_lines(quiet.stderr), quiet.stderr
+    assert not cli_tests.tensorflow_lines(quiet.stderr), quiet.stderr
     assert quiet.stderr == ""
     assert "Training cyclegan preset 'cyclegan_fast'" in quiet.stdout
     assert "2/2" in quiet.stdout and "g_loss" in quiet.stdout  # the progress bar
     assert "Saved " in quiet.stdout
     assert "2/2" in verbose.stdout and "Saved " in verbose.stdout
-    if not _tensorflow_lines(verbose.stderr):
+    if not cli_tests.tensorflow_lines(verbose.stderr):
         pytest.skip("this TensorFlow build logs nothing here")
 
 

@@ -16,6 +16,7 @@ import sys
 import pytest
 
 from keras_gans import _entry
+from tests import cli as cli_tests
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -87,11 +88,6 @@ def test_command_argv(argv0, orig, expected, monkeypatch):
     assert _entry.command_argv() == expected
 
 
-def _command():
-    script = os.path.join(os.path.dirname(sys.executable), "keras-gans")
-    return [script] if os.path.isfile(script) else [sys.executable, "-m", "keras_gans"]
-
-
 def _run(command, args, cwd):
     env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
     result = subprocess.run(
@@ -107,16 +103,14 @@ def _run(command, args, cwd):
     return result
 
 
-def _tensorflow_lines(text):
-    lines = text.splitlines()
-    return [line for line in lines if _entry.TENSORFLOW_LOG_LINE.match(line)]
-
-
 def test_presets_is_quiet_unless_verbose(tmp_path):
     quiet = _run([sys.executable, "-m", "keras_gans"], ["presets"], str(tmp_path))
     assert quiet.stderr == "" and "cyclegan_fast" in quiet.stdout
-    verbose = _run(_command(), ["--verbose", "presets"], str(tmp_path))
+    verbose = _run(cli_tests.console_command(), ["--verbose", "presets"], str(tmp_path))
     assert verbose.stdout == quiet.stdout
-    if not _tensorflow_lines(verbose.stderr):
+    if not cli_tests.tensorflow_lines(verbose.stderr):
         pytest.skip("this TensorFlow build logs nothing at import")
-    assert _tensorflow_lines(verbose.stderr) == verbose.stderr.strip().splitlines()
+    assert (
+        cli_tests.tensorflow_lines(verbose.stderr)
+        == verbose.stderr.strip().splitlines()
+    )
