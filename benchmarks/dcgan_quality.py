@@ -385,7 +385,7 @@ def summarize(rows):
 
 
 def run(args):
-    from quality import _cpu_model
+    from quality import machine
 
     from keras_gans import presets
     from keras_gans.utils import configure_threads
@@ -411,7 +411,7 @@ def run(args):
         "summary": summarize(rows),
         "rows": rows,
         "pictures": pictures,
-        "machine": {"cpu": _cpu_model(), "cores": os.cpu_count()},
+        "machine": machine(),
     }
 
 

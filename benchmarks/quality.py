@@ -665,7 +665,7 @@ def main(argv=None):
         "pictures": pictures,
         "seconds": round(time.time() - start, 1),
         "versions": {"keras": keras.__version__, "tensorflow": tf.__version__},
-        "machine": {"cpu": _cpu_model(), "cores": os.cpu_count()},
+        "machine": machine(),
         "python": platform.python_version(),
     }
     emit(out, args.output)
@@ -680,15 +680,26 @@ def emit(result, output=None):
             f.write(text + "\n")
 
 
-def _cpu_model():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor()
+def machine():
+    """The CPU and what decides its rounding: the same seed trains to other
+    numbers on AVX2, AVX-512 and AMX CPUs, with oneDNN's kernels or without.
+
+    Returns:
+        dict: `cpu` (model name), `cores`, `isa_flags` (those of AVX2,
+        AVX-512, VNNI, BF16 and AMX the CPU has) and `onednn` (whether
+        TensorFlow runs oneDNN).
+    """
+    from train_step import cpu_info
+
+    from keras_gans.config import onednn_enabled
+
+    info = cpu_info()
+    return {
+        "cpu": info["cpu_model"],
+        "cores": info["logical_cpus"],
+        "isa_flags": info["isa_flags"],
+        "onednn": onednn_enabled(),
+    }
 
 
 if __name__ == "__main__":

@@ -282,6 +282,9 @@ def test_quality_trains_scores_and_draws(small_judge, monkeypatch, tmp_path):
     )
     assert "serif_rate" not in rows["gamma", 2]
     assert result["ema_statistics"] == 8  # a ResNet: no batch norm to update
+    # What decides the rounding (docs/quality.md "Machine and timing").
+    assert set(result["machine"]) == {"cpu", "cores", "isa_flags", "onednn"}
+    assert isinstance(result["machine"]["onednn"], bool)
     for path in result["pictures"].values():
         assert os.path.isfile(path)
 
@@ -424,6 +427,7 @@ def test_dcgan_quality_scores_colour_coverage_and_trains(
     # The EMA generator got its own statistics before each epoch's scores.
     assert updates == [(32, 30_000), (32, 30_000)]
     assert result["ema_statistics"] == 32
+    assert result["machine"]["onednn"] == result["onednn"]
 
 
 def test_dcgan_quality_ema_statistics_need_an_ema(benchmarks, capsys):
