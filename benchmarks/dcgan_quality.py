@@ -424,7 +424,6 @@ def main(argv=None):
     import keras
     import tensorflow as tf
     from quality import emit
-    from tensorflow.python.util import _pywrap_util_port
 
     start = time.time()
     result = run(args)
@@ -438,7 +437,7 @@ def main(argv=None):
         "samples": args.samples,
         "hue_bins": args.hue_bins,
         "seeds": args.seeds,
-        "onednn": bool(_pywrap_util_port.IsMklEnabled()),
+        "onednn": result["machine"]["onednn"],
         "threads": args.threads,
         **result,
         "seconds": round(time.time() - start, 1),

@@ -11,7 +11,6 @@ import importlib.util
 import json
 import os
 import re
-import subprocess
 import sys
 import types
 
@@ -38,30 +37,10 @@ from tests.cli import error_line
 from tests.layers import run_docstring_examples
 from tests.test_case import require_torch
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+REPO = cli_tests.REPO
 
 # 16x16 glyphs, tiny networks, one residual block, 2 steps per epoch.
 TINY = ["--image-size", "16", *cli_tests.TINY, *cli_tests.ONE_BLOCK]
-
-
-def _run(args, cwd, command=None, tf_log_level="2"):
-    """The command in a subprocess; `tf_log_level=None`: no
-    `TF_CPP_MIN_LOG_LEVEL`, TensorFlow logs all it wants (test_quiet.py)."""
-    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
-    env["PYTHONPATH"] = REPO
-    if tf_log_level is not None:
-        env["TF_CPP_MIN_LOG_LEVEL"] = tf_log_level
-    result = subprocess.run(
-        (command or [sys.executable, "-m", "keras_gans"]) + args,
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert "Traceback" not in result.stderr, result.stderr
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
-    return result
 
 
 def _two_runs(root):
@@ -71,7 +50,7 @@ def _two_runs(root):
     the first must be quiet on its own, the second (bare `--verbose`) lets
     them through. Returns both outputs and a snapshot after the first."""
     run = str(root / "run")
-    first = _run(
+    first = cli_tests.run_command(
         ["train", "cyclegan", *TINY, "--epochs", "1", "--output", run],
         cwd=str(root),
         command=cli_tests.console_command(),
@@ -81,7 +60,7 @@ def _two_runs(root):
         "epoch_1_png": os.path.getmtime(os.path.join(run, "samples", "epoch_0001.png")),
         "checkpoints": sorted(os.listdir(os.path.join(run, "checkpoints"))),
     }
-    second = _run(
+    second = cli_tests.run_command(
         ["train", "cyclegan", "--output", run, "--resume", "--epochs", "2"]
         + ["--verbose"],
         cwd=str(root),

@@ -9,16 +9,12 @@ Each entry point is checked quiet and verbose across two commands: a tiny
 with `python -m` and `--verbose` through the console script.
 """
 
-import os
-import subprocess
 import sys
 
 import pytest
 
 from keras_gans import _entry
 from tests import cli as cli_tests
-
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 TF_LINES = [
     "WARNING: All log messages before absl::InitializeLog() is called are "
@@ -88,25 +84,15 @@ def test_command_argv(argv0, orig, expected, monkeypatch):
     assert _entry.command_argv() == expected
 
 
-def _run(command, args, cwd):
-    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
-    result = subprocess.run(
-        command + args,
-        cwd=cwd,
-        env={**env, "PYTHONPATH": REPO},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
-    assert "Traceback" not in result.stderr, result.stderr
-    return result
-
-
 def test_presets_is_quiet_unless_verbose(tmp_path):
-    quiet = _run([sys.executable, "-m", "keras_gans"], ["presets"], str(tmp_path))
+    quiet = cli_tests.run_command(["presets"], str(tmp_path), tf_log_level=None)
     assert quiet.stderr == "" and "cyclegan_fast" in quiet.stdout
-    verbose = _run(cli_tests.console_command(), ["--verbose", "presets"], str(tmp_path))
+    verbose = cli_tests.run_command(
+        ["--verbose", "presets"],
+        str(tmp_path),
+        command=cli_tests.console_command(),
+        tf_log_level=None,
+    )
     assert verbose.stdout == quiet.stdout
     if not cli_tests.tensorflow_lines(verbose.stderr):
         pytest.skip("this TensorFlow build logs nothing at import")
