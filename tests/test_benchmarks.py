@@ -447,3 +447,37 @@ def test_dcgan_quality_ema_statistics_need_an_ema(benchmarks, capsys):
     finally:
         sys.modules.pop("dcgan_quality", None)
     assert "needs an EMA" in capsys.readouterr().err
+
+
+def test_dcgan_quality_onednn_option_reaches_tensorflow(benchmarks, monkeypatch):
+    """`--onednn` is read when TensorFlow starts: a fresh process trains on
+    the kernels asked for, and a process where TensorFlow already runs with
+    the others refuses instead of recording a run it did not make."""
+    import subprocess
+
+    from keras_gans import config
+
+    monkeypatch.delenv("TF_ENABLE_ONEDNN_OPTS", raising=False)  # restored after
+    other = "off" if config.onednn_enabled() else "on"  # this CPU's default flipped
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import dcgan_quality as d; "
+        "a = d.parse_args(['--onednn', sys.argv[2]]); d._check_onednn(a.onednn); "
+        "from keras_gans import config; print(config.onednn_enabled())"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "TF_ENABLE_ONEDNN_OPTS"}
+    done = subprocess.run(
+        [sys.executable, "-c", code, BENCHMARKS, other],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split()[-1] == str(other == "on")
+    import dcgan_quality
+
+    try:
+        with pytest.raises(RuntimeError, match=f"--onednn {other}: TensorFlow runs"):
+            dcgan_quality.main(["--onednn", other, "--epochs", "1"])
+    finally:
+        sys.modules.pop("dcgan_quality", None)

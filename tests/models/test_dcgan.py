@@ -499,9 +499,10 @@ def test_demo_example_learns_varied_samples(tmp_path):
     # After these 256 steps (benchmarks/dcgan_quality.py, docs/quality.md
     # "DCGAN"): the demo's EMA generator gave 0.62-0.80 over seeds 0-3 with
     # oneDNN off and on (AVX2 AMD, one intra-op thread), 0.61-0.99 over
-    # seeds 0-7 on an AVX-512 AMD CPU (oneDNN on), the trained one
-    # 0.57-1.14 (0.74-0.93 in this test before the demo had an EMA, seeds
-    # 0-4; 0.44 on an AMX Intel CPU, one report); seed 004's rates
+    # seeds 0-7 on an AVX-512 AMD CPU with oneDNN on, 0.60-0.77 with it
+    # off there, the trained one 0.57-1.14 (0.74-0.93 in this test before
+    # the demo had an EMA, seeds 0-4; 0.44 on an AMX Intel CPU, one
+    # report); seed 004's rates
     # (--preset cspup, the collapse) 0.22-0.245 on both kernels. 0.33 lies
     # halfway between the collapse and the lowest demo value: about 0.1 of
     # margin on each side. After 1 epoch the two overlap (0.35 vs 0.43).
