@@ -464,10 +464,8 @@ def test_dcgan_quality_onednn_option_reaches_tensorflow(benchmarks, monkeypatch)
         "a = d.parse_args(['--onednn', sys.argv[2]]); d._check_onednn(a.onednn); "
         "from keras_gans import config; print(config.onednn_enabled())"
     )
-    env = {k: v for k, v in os.environ.items() if k != "TF_ENABLE_ONEDNN_OPTS"}
     done = subprocess.run(
         [sys.executable, "-c", code, BENCHMARKS, other],
-        env=env,
         capture_output=True,
         text=True,
         timeout=120,
