@@ -57,7 +57,13 @@ python benchmarks/quality.py --preset cyclegan_fast --tasks colour_matrix,gamma
 python benchmarks/quality.py --generator unet_128 \
     --generator-config '{"ngf": 16, "num_downs": 5}' --tasks glyph_font \
     --model-config '{"ema_decay": 0.999, "augment": "color,translation"}'
+python benchmarks/quality.py --preset cyclegan_fast --tasks glyph_font \
+    --loss-weights '100:{"0": {"identity": 0.5}, "3": {"identity": 0}}'
 ```
+
+`--loss-weights` changes the loss coefficients by epoch as
+`keras_gans.callbacks.LossWeightScheduler` does in `fit` (above: the
+identity loss for the first 300 steps only, a warm-up).
 
 Prints one JSON object (`--output FILE` also writes it): the settings, the
 machine, one row per (task, seed, budget) and a summary per (task, budget)
@@ -124,6 +130,15 @@ def parse_args(argv=None):
         "steps)",
     )
     p.add_argument(
+        "--loss-weights",
+        default=None,
+        metavar="EPOCH_STEPS:JSON",
+        help="a loss-weight schedule (keras_gans.callbacks.LossWeightScheduler: "
+        "{epoch: {name: weight}}) over epochs of EPOCH_STEPS steps, e.g. "
+        '\'100:{"0": {"identity": 0.5}, "3": {"identity": 0}}\': the identity '
+        "loss for the first 300 steps only; with --decay, the same EPOCH_STEPS",
+    )
+    p.add_argument(
         "--ema-statistics",
         type=int,
         default=0,
@@ -173,10 +188,35 @@ def parse_args(argv=None):
                 f"below the {epochs} epochs of the last budget"
             )
         args.decay = (epoch_steps, start)
+    if args.loss_weights is not None:
+        args.loss_weights = _loss_weights(p, args.loss_weights)
+        if args.decay and args.decay[0] != args.loss_weights[0]:
+            p.error(
+                f"--loss-weights and --decay need the same EPOCH_STEPS. Received: "
+                f"{args.loss_weights[0]} and {args.decay[0]}"
+            )
     parse_json_options(p, args)
     if args.ema_statistics < 0:
         p.error("--ema-statistics must be >= 0")
     return args
+
+
+def _loss_weights(parser, value):
+    """(epoch steps, schedule) of `--loss-weights EPOCH_STEPS:JSON`, checked
+    as `LossWeightScheduler` checks it; a parser error otherwise."""
+    from keras_gans.callbacks import LossWeightScheduler
+
+    steps, _, schedule = value.partition(":")
+    try:
+        steps = int(steps)
+        if steps < 1:
+            raise ValueError("EPOCH_STEPS must be positive")
+        schedule = LossWeightScheduler(json.loads(schedule)).schedule
+    except ValueError as e:  # json.JSONDecodeError is one
+        parser.error(
+            f"--loss-weights must be EPOCH_STEPS:JSON ({e}). Received: {value!r}"
+        )
+    return steps, schedule
 
 
 def parse_json_options(
@@ -561,7 +601,7 @@ def score_saved(args):
 def run(args):
     import keras
 
-    from keras_gans.callbacks import LinearDecay
+    from keras_gans.callbacks import LinearDecay, LossWeightScheduler
     from keras_gans.utils import configure_threads
 
     configure_threads(inter_op=1, intra_op=args.threads or None)
@@ -589,11 +629,12 @@ def run(args):
             callbacks = [
                 keras.callbacks.LambdaCallback(on_train_batch_end=score_at_budgets)
             ]
-            epoch_steps, epochs = total, 1
+            epoch_steps = (args.decay or args.loss_weights or (total,))[0]
+            epochs = -(-total // epoch_steps)
             if args.decay:
-                epoch_steps, start_epoch = args.decay
-                epochs = -(-total // epoch_steps)
-                callbacks.insert(0, LinearDecay(start_epoch, epochs))
+                callbacks.insert(0, LinearDecay(args.decay[1], epochs))
+            if args.loss_weights:
+                callbacks.insert(0, LossWeightScheduler(args.loss_weights[1]))
             start = time.time()
             model.fit(
                 dataset(task, args.batch_size, seed),
@@ -657,6 +698,7 @@ def main(argv=None):
         "train_images": args.train_images,
         "pretrain_steps": args.pretrain_steps,
         "decay": list(args.decay) if args.decay else None,
+        "loss_weights": list(args.loss_weights) if args.loss_weights else None,
         "ema_statistics": args.ema_statistics,
         "budgets": args.budgets,
         "seeds": args.seeds,

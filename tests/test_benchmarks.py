@@ -329,6 +329,52 @@ def test_quality_decays_the_rates_as_the_library_does(benchmarks, monkeypatch):
     assert [r["steps"] for r in rows] == [3, 5]
 
 
+def test_quality_schedules_the_loss_weights_by_epoch(benchmarks, monkeypatch):
+    import quality
+
+    from keras_gans import callbacks
+
+    seen = []  # (epoch, identity weight, global step) at each epoch's start
+
+    class Recording(callbacks.LossWeightScheduler):
+        def on_epoch_begin(self, epoch, logs=None):
+            super().on_epoch_begin(epoch, logs)
+            weight = float(self.model.gan_loss_weights["identity"].numpy())
+            step = int(self.model.gan_optimizers["generator"].iterations)
+            seen.append((epoch, weight, step))
+
+    monkeypatch.setattr(callbacks, "LossWeightScheduler", Recording)
+    schedule = '2:{"0": {"identity": 0.5}, "2": {"identity": 0}}'
+    args = quality.parse_args(
+        ["--tasks", "gamma", *TINY_NETWORKS, "--budgets", "5"]
+        + ["--train-images", "16", "--loss-weights", schedule]
+    )
+    assert args.loss_weights == (2, {0: {"identity": 0.5}, 2: {"identity": 0.0}})
+    rows, settings, _ = quality.run(args)
+    # Epochs of 2 steps (the last cut at step 5): the identity loss for the
+    # first 4 steps, then none (the model's own lambda_identity is 0).
+    assert seen == [(0, 0.5, 0), (1, 0.5, 2), (2, 0.0, 4)]
+    assert [r["steps"] for r in rows] == [5]
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (["--loss-weights", "x:{}"], "EPOCH_STEPS:JSON"),
+        (["--loss-weights", "0:{}"], "must be positive"),
+        (["--loss-weights", '2:{"0": {"identity": -1}}'], "non-negative"),
+        (["--loss-weights", "2:{not json"], "EPOCH_STEPS:JSON"),
+        (["--loss-weights", "2:{}", "--decay", "1,1"], "the same EPOCH_STEPS"),
+    ],
+)
+def test_quality_rejects_a_bad_loss_schedule(benchmarks, options, message, capsys):
+    import quality
+
+    with pytest.raises(SystemExit):
+        quality.parse_args(["--budgets", "5", *options])
+    assert message in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("value", ["0,0", "2,3", "2"])
 def test_quality_rejects_a_bad_decay(benchmarks, value, capsys):
     import quality
