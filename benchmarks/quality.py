@@ -118,6 +118,7 @@ def parse_args(argv=None):
     )
     p.add_argument("--lr", type=float, default=None, help="generator lr")
     p.add_argument("--beta-1", type=float, default=None)
+    p.add_argument("--beta-2", type=float, default=None)
     p.add_argument("--d-lr-ratio", type=float, default=None)
     p.add_argument(
         "--decay",
@@ -419,17 +420,18 @@ def build_model(args, seed, task=None):
     opt = preset["optimizer"]
     lr = args.lr if args.lr is not None else opt["learning_rate"]
     beta_1 = args.beta_1 if args.beta_1 is not None else opt["beta_1"]
+    beta_2 = args.beta_2 if args.beta_2 is not None else opt["beta_2"]
     ratio = args.d_lr_ratio
     if ratio is None:
         ratio = opt["discriminator_lr_ratio"]
-    if (args.lr, args.beta_1, args.d_lr_ratio) != (None, None, None):
+    if (args.lr, args.beta_1, args.beta_2, args.d_lr_ratio) != (None,) * 4:
         from keras_gans.optimizers import FusedAdam as adam
 
         kwargs = {
             f"{name}_optimizer": adam(
                 lr * (1.0 if name == "generator" else ratio),
                 beta_1=beta_1,
-                beta_2=opt["beta_2"],
+                beta_2=beta_2,
                 name=f"{name}_optimizer",
             )
             for name in model.OPTIMIZER_NAMES
@@ -439,7 +441,12 @@ def build_model(args, seed, task=None):
         "generator": {"name": g_name, "config": g_config},
         "discriminator": {"name": d_name, "config": d_config},
         "model_config": {k: v for k, v in model_config.items() if k != "seed"},
-        "optimizer": {"learning_rate": lr, "beta_1": beta_1, "d_lr_ratio": ratio},
+        "optimizer": {
+            "learning_rate": lr,
+            "beta_1": beta_1,
+            "beta_2": beta_2,
+            "d_lr_ratio": ratio,
+        },
     }
     return model, settings
 

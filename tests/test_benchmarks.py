@@ -297,12 +297,14 @@ def test_quality_decays_the_rates_as_the_library_does(benchmarks, monkeypatch):
     from keras_gans import callbacks
 
     seen = []  # (epoch, generator lr, global step) at each epoch's start
+    betas = set()
 
     class Recording(callbacks.LinearDecay):
         def on_epoch_begin(self, epoch, logs=None):
             super().on_epoch_begin(epoch, logs)
             opt = self.model.gan_optimizers["generator"]
             seen.append((epoch, float(opt.learning_rate.numpy()), int(opt.iterations)))
+            betas.add((opt.beta_1, opt.beta_2))
 
     monkeypatch.setattr(callbacks, "LinearDecay", Recording)
     args = quality.parse_args(
@@ -312,6 +314,8 @@ def test_quality_decays_the_rates_as_the_library_does(benchmarks, monkeypatch):
             *TINY_NETWORKS,
             "--lr",
             "1e-3",
+            "--beta-2",
+            "0.99",
             "--budgets",
             "3,5",
             "--train-images",
@@ -321,12 +325,18 @@ def test_quality_decays_the_rates_as_the_library_does(benchmarks, monkeypatch):
         ]
     )
     assert args.decay == (2, 1)
-    rows, _, _ = quality.run(args)
+    rows, settings, _ = quality.run(args)
     # Epochs of 2 steps, the last one cut at step 5; constant for 1 epoch,
     # then the paper's rule (LinearDecay(1, 3): factors 1, 2/3, 1/3).
     assert [(e, s) for e, _, s in seen] == [(0, 0), (1, 2), (2, 4)]
     assert [lr for _, lr, _ in seen] == pytest.approx([1e-3, 2e-3 / 3, 1e-3 / 3])
     assert [r["steps"] for r in rows] == [3, 5]
+    # The preset's beta_1 (0.5) and the beta_2 asked for, recorded as run.
+    assert betas == {(0.5, 0.99)}
+    assert (settings["optimizer"]["beta_1"], settings["optimizer"]["beta_2"]) == (
+        0.5,
+        0.99,
+    )
 
 
 def test_quality_schedules_the_loss_weights_by_epoch(benchmarks, monkeypatch):
