@@ -107,12 +107,10 @@ def parse_args(argv=None):
     p.add_argument("--output", default=None, help="also write the JSON here")
     p.add_argument("--label", default=None, help="a name for this configuration")
     args = p.parse_args(argv)
-    # TensorFlow reads the variable once, when it starts: before the imports
-    # below (keras_gans imports it), or the request is silently ignored.
-    if args.onednn != "default":
-        os.environ["TF_ENABLE_ONEDNN_OPTS"] = "1" if args.onednn == "on" else "0"
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from quality import parse_json_options
+    from quality import parse_json_options, request_onednn
+
+    request_onednn(args.onednn)  # before keras_gans (and TensorFlow) below
 
     parse_json_options(p, args)
     from keras_gans import presets
@@ -420,31 +418,15 @@ def run(args):
     }
 
 
-def _check_onednn(requested):
-    """Raise if `--onednn on|off` did not reach TensorFlow (it was started
-    before the variable was set, e.g. by an earlier import in this process):
-    a run that says `off` must not have trained on oneDNN's kernels."""
-    if requested == "default":
-        return
-    from keras_gans.config import onednn_enabled
-
-    if onednn_enabled() != (requested == "on"):
-        raise RuntimeError(
-            f"--onednn {requested}: TensorFlow runs with oneDNN "
-            f"{'on' if onednn_enabled() else 'off'}; it reads "
-            "TF_ENABLE_ONEDNN_OPTS when it starts, and it had started before "
-            "the option was read (run the benchmark in a fresh process)"
-        )
-
-
 def main(argv=None):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     args = parse_args(argv)
-    _check_onednn(args.onednn)
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import keras
     import tensorflow as tf
-    from quality import emit
+    from quality import check_onednn, emit
+
+    check_onednn(args.onednn)
 
     start = time.time()
     result = run(args)

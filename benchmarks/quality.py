@@ -140,6 +140,13 @@ def parse_args(argv=None):
         "loss for the first 300 steps only; with --decay, the same EPOCH_STEPS",
     )
     p.add_argument(
+        "--onednn",
+        choices=("on", "off", "default"),
+        default="default",
+        help="TensorFlow's oneDNN kernels (TF_ENABLE_ONEDNN_OPTS, set before "
+        "TensorFlow starts; default: TensorFlow's choice for this CPU)",
+    )
+    p.add_argument(
         "--ema-statistics",
         type=int,
         default=0,
@@ -170,6 +177,7 @@ def parse_args(argv=None):
         "instead of training; --budgets and --seeds then only name the row",
     )
     args = p.parse_args(argv)
+    request_onednn(args.onednn)  # before anything below imports TensorFlow
     args.tasks = [t.strip() for t in args.tasks.split(",") if t.strip()]
     bad = sorted(set(args.tasks) - set(TASKS))
     if bad:
@@ -200,6 +208,31 @@ def parse_args(argv=None):
     if args.ema_statistics < 0:
         p.error("--ema-statistics must be >= 0")
     return args
+
+
+def request_onednn(requested):
+    """Set `TF_ENABLE_ONEDNN_OPTS` for `--onednn on|off` (`"default"`: leave
+    it). TensorFlow reads it once, when it starts: call this before the
+    first import of TensorFlow or keras_gans, and `check_onednn` after."""
+    if requested != "default":
+        os.environ["TF_ENABLE_ONEDNN_OPTS"] = "1" if requested == "on" else "0"
+
+
+def check_onednn(requested):
+    """Raise if `--onednn on|off` did not reach TensorFlow (it had started
+    before `request_onednn`, e.g. by an earlier import in this process): a
+    run that says `off` must not have trained on oneDNN's kernels."""
+    if requested == "default":
+        return
+    from keras_gans.config import onednn_enabled
+
+    if onednn_enabled() != (requested == "on"):
+        raise RuntimeError(
+            f"--onednn {requested}: TensorFlow runs with oneDNN "
+            f"{'on' if onednn_enabled() else 'off'}; it reads "
+            "TF_ENABLE_ONEDNN_OPTS when it starts, and it had started before "
+            "the option was read (run the benchmark in a fresh process)"
+        )
 
 
 def _loss_weights(parser, value):
@@ -687,8 +720,9 @@ def summarize(rows):
 
 
 def main(argv=None):
-    args = parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    args = parse_args(argv)
+    check_onednn(args.onednn)
     warnings.filterwarnings("ignore", message=".*shuffle=True.*")
     import keras
     import tensorflow as tf

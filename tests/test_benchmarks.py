@@ -505,10 +505,15 @@ def test_dcgan_quality_ema_statistics_need_an_ema(benchmarks, capsys):
     assert "needs an EMA" in capsys.readouterr().err
 
 
-def test_dcgan_quality_onednn_option_reaches_tensorflow(benchmarks, monkeypatch):
+@pytest.mark.parametrize(
+    "script, args",
+    [("quality", ["--tasks", "gamma", "--budgets", "1"]), ("dcgan_quality", [])],
+)
+def test_onednn_option_reaches_tensorflow(benchmarks, monkeypatch, script, args):
     """`--onednn` is read when TensorFlow starts: a fresh process trains on
     the kernels asked for, and a process where TensorFlow already runs with
     the others refuses instead of recording a run it did not make."""
+    import importlib
     import subprocess
 
     from keras_gans import config
@@ -516,8 +521,9 @@ def test_dcgan_quality_onednn_option_reaches_tensorflow(benchmarks, monkeypatch)
     monkeypatch.delenv("TF_ENABLE_ONEDNN_OPTS", raising=False)  # restored after
     other = "off" if config.onednn_enabled() else "on"  # this CPU's default flipped
     code = (
-        "import sys; sys.path.insert(0, sys.argv[1]); import dcgan_quality as d; "
-        "a = d.parse_args(['--onednn', sys.argv[2]]); d._check_onednn(a.onednn); "
+        "import sys; sys.path.insert(0, sys.argv[1]); import quality; "
+        f"import {script} as s; "
+        "a = s.parse_args(['--onednn', sys.argv[2]]); quality.check_onednn(a.onednn); "
         "from keras_gans import config; print(config.onednn_enabled())"
     )
     done = subprocess.run(
@@ -528,10 +534,9 @@ def test_dcgan_quality_onednn_option_reaches_tensorflow(benchmarks, monkeypatch)
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split()[-1] == str(other == "on")
-    import dcgan_quality
-
+    module = importlib.import_module(script)
     try:
         with pytest.raises(RuntimeError, match=f"--onednn {other}: TensorFlow runs"):
-            dcgan_quality.main(["--onednn", other, "--epochs", "1"])
+            module.main(["--onednn", other, *args])
     finally:
-        sys.modules.pop("dcgan_quality", None)
+        sys.modules.pop(script, None)
