@@ -67,6 +67,9 @@ MIN_VALUE = 0.25
 
 
 def parse_args(argv=None):
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from quality import add_onednn_option, parse_json_options, request_onednn
+
     p = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -100,16 +103,13 @@ def parse_args(argv=None):
     p.add_argument("--seeds", type=int, nargs="+", default=[0])
     p.add_argument("--samples", type=int, default=512, help="for KID and colour")
     p.add_argument("--hue-bins", type=int, default=12)
-    p.add_argument("--onednn", choices=("on", "off", "default"), default="default")
+    add_onednn_option(p)
     p.add_argument("--threads", type=int, default=0, help="intra-op, 0: all")
     p.add_argument("--pictures", default=None, help="folder for PNG grids")
     p.add_argument("--grid-tile", type=int, default=48, help="tile side (px)")
     p.add_argument("--output", default=None, help="also write the JSON here")
     p.add_argument("--label", default=None, help="a name for this configuration")
     args = p.parse_args(argv)
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from quality import parse_json_options, request_onednn
-
     request_onednn(args.onednn)  # before keras_gans (and TensorFlow) below
 
     parse_json_options(p, args)
@@ -420,8 +420,7 @@ def run(args):
 
 def main(argv=None):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    args = parse_args(argv)
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    args = parse_args(argv)  # puts this folder on sys.path
     import keras
     import tensorflow as tf
     from quality import check_onednn, emit

@@ -139,13 +139,7 @@ def parse_args(argv=None):
         '\'100:{"0": {"identity": 0.5}, "3": {"identity": 0}}\': the identity '
         "loss for the first 300 steps only; with --decay, the same EPOCH_STEPS",
     )
-    p.add_argument(
-        "--onednn",
-        choices=("on", "off", "default"),
-        default="default",
-        help="TensorFlow's oneDNN kernels (TF_ENABLE_ONEDNN_OPTS, set before "
-        "TensorFlow starts; default: TensorFlow's choice for this CPU)",
-    )
+    add_onednn_option(p)
     p.add_argument(
         "--ema-statistics",
         type=int,
@@ -208,6 +202,17 @@ def parse_args(argv=None):
     if args.ema_statistics < 0:
         p.error("--ema-statistics must be >= 0")
     return args
+
+
+def add_onednn_option(parser):
+    """`--onednn on|off|default`, for `request_onednn` and `check_onednn`."""
+    parser.add_argument(
+        "--onednn",
+        choices=("on", "off", "default"),
+        default="default",
+        help="TensorFlow's oneDNN kernels (TF_ENABLE_ONEDNN_OPTS, set before "
+        "TensorFlow starts; default: TensorFlow's choice for this CPU)",
+    )
 
 
 def request_onednn(requested):
