@@ -37,6 +37,19 @@ def _seed_everything():
 
 
 @pytest.fixture(autouse=True)
+def _restore_environment():
+    """No test leaks an environment variable into the next one: later tests'
+    subprocesses inherit `os.environ` (a leaked `TF_ENABLE_ONEDNN_OPTS=0`
+    once started the SIGKILL test's victim on other kernels than the test
+    process). `set_seed`'s `PYTHONHASHSEED`, for one, is set on purpose."""
+    saved = dict(os.environ)
+    yield
+    if dict(os.environ) != saved:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+@pytest.fixture(autouse=True)
 def _restore_library_switches():
     """No test leaks a `keras_gans.config` switch into the next one."""
     from keras_gans import config

@@ -518,7 +518,10 @@ def test_onednn_option_reaches_tensorflow(benchmarks, monkeypatch, script, args)
 
     from keras_gans import config
 
-    monkeypatch.delenv("TF_ENABLE_ONEDNN_OPTS", raising=False)  # restored after
+    # Set through monkeypatch, so that what `main` writes below is undone
+    # after the test: a leaked value would start later subprocesses (e.g. the
+    # SIGKILL test's victim) on other kernels than this process.
+    monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", "1" if config.onednn_enabled() else "0")
     other = "off" if config.onednn_enabled() else "on"  # this CPU's default flipped
     code = (
         "import sys; sys.path.insert(0, sys.argv[1]); import quality; "

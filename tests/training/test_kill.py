@@ -33,7 +33,7 @@ import keras
 import numpy as np
 import pytest
 
-from keras_gans import cli
+from keras_gans import cli, config
 from keras_gans.training import CheckpointManager
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -52,7 +52,15 @@ TIMEOUT = 400  # seconds; never reached on a healthy machine
 
 
 def _start(run_dir, log_path):
-    env = {**os.environ, "PYTHONPATH": REPO, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    # The victim runs on the kernels this process runs on (TensorFlow reads
+    # TF_ENABLE_ONEDNN_OPTS when it starts), whatever the variable says now.
+    onednn = "1" if config.onednn_enabled() else "0"
+    env = {
+        **os.environ,
+        "PYTHONPATH": REPO,
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "TF_ENABLE_ONEDNN_OPTS": onednn,
+    }
     with open(log_path, "w") as log:  # a file, not a pipe: never blocks the run
         return subprocess.Popen(
             [sys.executable, "-m", "keras_gans", *ARGS, "--output", run_dir],
