@@ -50,6 +50,23 @@ def _restore_environment():
 
 
 @pytest.fixture(autouse=True)
+def _restore_op_determinism():
+    """`set_seed` (and `train(seed=...)`) turn TensorFlow's op determinism
+    on for the whole process; undone after the test, so that the tests after
+    it on the same worker run as they would alone (under it, unseeded
+    TensorFlow random ops raise and stateful `tf.data` maps run serially)."""
+    from tensorflow.python.framework import config as tf_config
+
+    was = tf_config.is_op_determinism_enabled()
+    yield
+    if tf_config.is_op_determinism_enabled() != was:
+        if was:
+            tf_config.enable_op_determinism()
+        else:
+            tf_config.disable_op_determinism()
+
+
+@pytest.fixture(autouse=True)
 def _restore_library_switches():
     """No test leaks a `keras_gans.config` switch into the next one."""
     from keras_gans import config

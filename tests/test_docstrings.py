@@ -16,7 +16,6 @@ import tempfile
 import types
 
 import pytest
-from tensorflow.python.framework import config as tf_config
 
 import keras_gans
 
@@ -112,17 +111,15 @@ def _matches(printed, comment):
 
 @pytest.fixture(autouse=True)
 def _isolated(tmp_path, monkeypatch):
-    """Examples write files: give each a fresh folder; undo global switches."""
+    """Examples write files: give each a fresh folder; undo registrations
+    (conftest undoes op determinism)."""
     from keras_gans import networks
 
-    was_deterministic = tf_config.is_op_determinism_enabled()
     registered = set(networks.list_networks())
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     yield
-    if not was_deterministic:
-        tf_config.disable_op_determinism()
     for name in set(networks.list_networks()) - registered:
         networks.unregister_network(name)  # examples register their own
 

@@ -14,7 +14,6 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from tensorflow.python.framework import config as tf_config
 
 from keras_gans.training import (
     CheckpointError,
@@ -27,15 +26,6 @@ from keras_gans.utils import set_seed
 
 BATCH = 4
 N = 16  # 4 batches per epoch
-
-
-@pytest.fixture(autouse=True)
-def _restore_op_determinism():
-    """`set_seed` enables op determinism process-wide; undo it after a test."""
-    was_enabled = tf_config.is_op_determinism_enabled()
-    yield
-    if not was_enabled:
-        tf_config.disable_op_determinism()
 
 
 @keras.saving.register_keras_serializable(package="keras_gans_tests")

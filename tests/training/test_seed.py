@@ -13,15 +13,6 @@ from tensorflow.python.framework import config as tf_config
 from keras_gans.utils import configure_allocator, configure_threads, set_seed
 
 
-@pytest.fixture(autouse=True)
-def _restore_op_determinism(monkeypatch):
-    monkeypatch.setenv("PYTHONHASHSEED", "0")  # restored after the test
-    was_enabled = tf_config.is_op_determinism_enabled()
-    yield
-    if not was_enabled:
-        tf_config.disable_op_determinism()
-
-
 def draws():
     layer = keras.layers.Dense(3)
     layer.build((None, 2))
