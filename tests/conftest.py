@@ -41,7 +41,8 @@ def _restore_environment():
     """No test leaks an environment variable into the next one: later tests'
     subprocesses inherit `os.environ` (a leaked `TF_ENABLE_ONEDNN_OPTS=0`
     once started the SIGKILL test's victim on other kernels than the test
-    process). `set_seed`'s `PYTHONHASHSEED`, for one, is set on purpose."""
+    process). Also what the library sets on purpose, e.g. `set_seed`'s
+    `PYTHONHASHSEED`."""
     saved = dict(os.environ)
     yield
     if dict(os.environ) != saved:

@@ -582,7 +582,7 @@ BENCHMARKS = os.path.join(
 LEARNED_RATIO = 0.85
 
 
-@pytest.mark.slow  # 200 steps of narrow networks: about 20 s on 2 CPU cores
+@pytest.mark.slow  # 200 steps of narrow networks: about 15 s on 2 CPU cores
 def test_fast_preset_learns_a_known_colour_transform(tmp_path, monkeypatch):
     """`cyclegan_fast` (identity start, EMA, discriminators at twice the
     generators' rate), narrowed to ngf 8, learns the benchmark's unpaired
