@@ -2,6 +2,7 @@
 and the library's switches restored after every test."""
 
 import os
+import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
@@ -34,6 +35,25 @@ def _seed_everything():
     keras.config.set_dtype_policy("float32")
     yield
     keras.config.set_dtype_policy("float32")
+
+
+@pytest.fixture
+def benchmarks(monkeypatch):
+    """The `benchmarks/` folder, importable during the test (`import
+    quality`); the scripts' modules are forgotten after it."""
+    folder = os.path.join(os.path.dirname(os.path.dirname(__file__)), "benchmarks")
+    monkeypatch.syspath_prepend(folder)
+    yield folder
+    for name in (
+        "train_step",
+        "profile_step",
+        "torch_step",
+        "conv_backward",
+        "quality",
+        "quality_table",
+        "glyph_judge",
+    ):
+        sys.modules.pop(name, None)
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,8 @@
 
 Tiny networks at 32x32, one step: this only guards the scripts against
 rotting as the library changes. The figures themselves come from running
-them by hand (docs/benchmarks.md).
+them by hand (docs/benchmarks.md). The `benchmarks` fixture (conftest)
+makes the scripts importable and gives their folder.
 """
 
 import json
@@ -13,7 +14,6 @@ import pytest
 
 from tests.test_case import require_torch
 
-BENCHMARKS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "benchmarks")
 # Test-size networks: one residual block, one down- and up-sampling, a
 # one-layer PatchGAN.
 TINY = [
@@ -28,22 +28,6 @@ TINY = [
     "--steps",
     "1",
 ]
-
-
-@pytest.fixture
-def benchmarks(monkeypatch):
-    monkeypatch.syspath_prepend(BENCHMARKS)
-    yield
-    for name in (
-        "train_step",
-        "profile_step",
-        "torch_step",
-        "conv_backward",
-        "quality",
-        "quality_table",
-        "glyph_judge",
-    ):
-        sys.modules.pop(name, None)
 
 
 def test_profile_step_sums_op_time_per_type_and_part(benchmarks, tmp_path):
@@ -102,7 +86,7 @@ def test_torch_step_times_the_official_step(benchmarks, tmp_path):
     assert result["image_size"] == 32 and result["threads"] >= 1
 
 
-def test_train_step_runs_as_the_cli_does(tmp_path):
+def test_train_step_runs_as_the_cli_does(benchmarks, tmp_path):
     """One inter-op thread and the BFC allocator (a fresh process: both are
     read when TensorFlow starts), with the keras-io style reference."""
     import subprocess
@@ -112,7 +96,7 @@ def test_train_step_runs_as_the_cli_does(tmp_path):
     args = TINY + ["--inter-op-threads", "1", "--cpu-allocator", "bfc"]
     args += ["--winograd", "always"]
     result = subprocess.run(
-        [sys.executable, os.path.join(BENCHMARKS, "train_step.py"), *args]
+        [sys.executable, os.path.join(benchmarks, "train_step.py"), *args]
         + ["--reference", "--output", str(out)],
         capture_output=True,
         text=True,
@@ -530,7 +514,7 @@ def test_onednn_option_reaches_tensorflow(benchmarks, monkeypatch, script, args)
         "from keras_gans import config; print(config.onednn_enabled())"
     )
     done = subprocess.run(
-        [sys.executable, "-c", code, BENCHMARKS, other],
+        [sys.executable, "-c", code, benchmarks, other],
         capture_output=True,
         text=True,
         timeout=120,

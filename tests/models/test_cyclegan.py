@@ -7,7 +7,6 @@ CI also runs the tests marked `backends` on JAX and PyTorch; the ones marked
 import gc
 import json
 import os
-import sys
 import weakref
 
 import keras
@@ -571,10 +570,6 @@ def test_traced_generators_are_not_kept_alive():
 
 # === Learning: a task whose answer is known (benchmarks/quality.py) ===
 
-BENCHMARKS = os.path.join(
-    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
-    "benchmarks",
-)
 # After 200 steps, seeds 0-5, TensorFlow with and without oneDNN on an
 # AVX-512 CPU, the three ratios ranged 0.59-0.74 (docs/quality.md "The
 # CycleGAN learning test"): the threshold leaves 0.10 above the highest. The
@@ -583,7 +578,7 @@ LEARNED_RATIO = 0.85
 
 
 @pytest.mark.slow  # 200 steps of narrow networks: about 15 s on 2 CPU cores
-def test_fast_preset_learns_a_known_colour_transform(tmp_path, monkeypatch):
+def test_fast_preset_learns_a_known_colour_transform(tmp_path, benchmarks):
     """`cyclegan_fast` (identity start, EMA, discriminators at twice the
     generators' rate), narrowed to ngf 8, learns the benchmark's unpaired
     colour task: domain B is a fixed 3x3 colour matrix plus offset of
@@ -591,23 +586,19 @@ def test_fast_preset_learns_a_known_colour_transform(tmp_path, monkeypatch):
     translation `T(x)` is known. Both generators end well closer to the
     truth than returning the input (ratio 1.0), and the EMA weights
     (which `translate` uses) as well as the trained ones."""
-    monkeypatch.syspath_prepend(BENCHMARKS)
     import quality
 
-    try:
-        out = tmp_path / "quality.json"
-        quality.main(
-            [
-                "--preset", "cyclegan_fast",
-                "--generator-config", '{"ngf": 8, "n_blocks": 2}',
-                "--discriminator-config", '{"ndf": 8, "n_layers": 2}',
-                "--tasks", "colour_matrix", "--budgets", "200",
-                "--train-images", "128", "--seeds", "0",
-                "--output", str(out),
-            ]
-        )  # fmt: skip
-    finally:
-        sys.modules.pop("quality", None)
+    out = tmp_path / "quality.json"
+    quality.main(
+        [
+            "--preset", "cyclegan_fast",
+            "--generator-config", '{"ngf": 8, "n_blocks": 2}',
+            "--discriminator-config", '{"ndf": 8, "n_layers": 2}',
+            "--tasks", "colour_matrix", "--budgets", "200",
+            "--train-images", "128", "--seeds", "0",
+            "--output", str(out),
+        ]
+    )  # fmt: skip
     (row,) = json.loads(out.read_text())["rows"]
     assert (row["task"], row["steps"]) == ("colour_matrix", 200)
     assert row["identity_mae"] > 0.1  # the transform changes the crops
